@@ -1,0 +1,216 @@
+/**
+ * One catalogue of error codes. Every error quay raises across a module boundary is a
+ * QuayError carrying one of these codes, so that the clerk page, the CLI and the logs can
+ * say what happened in Vietnamese and English and what the operator should do next.
+ * The README's error table is checked against this catalogue by a test.
+ */
+export interface ErrorInfo {
+  /** Short message for the clerk, English. */
+  en: string;
+  /** Short message for the clerk, Vietnamese. */
+  vi: string;
+  /** What the operator or technician should do. */
+  action: string;
+  /** Whether doing the same thing again may succeed. */
+  retryable: boolean;
+}
+
+export const ERROR_CATALOGUE = {
+  TLV_MALFORMED: {
+    en: 'The card sent malformed data',
+    vi: 'Thẻ gửi dữ liệu sai định dạng',
+    action: 'Ask for another card; report the card to its bank if it repeats.',
+    retryable: false,
+  },
+  DOL_MALFORMED: {
+    en: 'The card asked for data in a malformed list',
+    vi: 'Thẻ yêu cầu danh sách dữ liệu sai định dạng',
+    action: 'Ask for another card.',
+    retryable: false,
+  },
+  CARD_TIMEOUT: {
+    en: 'No card was inserted in time',
+    vi: 'Không có thẻ được đưa vào kịp thời',
+    action: 'Start the payment again and insert the card when asked.',
+    retryable: true,
+  },
+  CARD_REMOVED: {
+    en: 'The card was removed before the payment ended',
+    vi: 'Thẻ bị rút ra trước khi giao dịch kết thúc',
+    action: 'Start the payment again and leave the card in until asked to remove it.',
+    retryable: true,
+  },
+  CARD_UNRESPONSIVE: {
+    en: 'The card does not answer',
+    vi: 'Thẻ không phản hồi',
+    action: 'Clean the chip and insert the card again, or use another card.',
+    retryable: true,
+  },
+  CARD_STATUS: {
+    en: 'The card refused a command',
+    vi: 'Thẻ từ chối lệnh',
+    action: 'Use another card.',
+    retryable: false,
+  },
+  CARD_NOT_ACCEPTED: {
+    en: 'Card not accepted: no application this terminal supports',
+    vi: 'Thẻ không được chấp nhận tại thiết bị này',
+    action: 'Ask for another card or another way to pay.',
+    retryable: false,
+  },
+  CARD_BLOCKED: {
+    en: 'The card is blocked',
+    vi: 'Thẻ đã bị khóa',
+    action: 'Ask for another card; the cardholder should call their bank.',
+    retryable: false,
+  },
+  CARD_DATA_MISSING: {
+    en: 'The card lacks data needed for payment',
+    vi: 'Thẻ thiếu dữ liệu cần cho thanh toán',
+    action: 'Use another card.',
+    retryable: false,
+  },
+  READER_UNAVAILABLE: {
+    en: 'The card reader is not available',
+    vi: 'Không kết nối được đầu đọc thẻ',
+    action: 'Check the reader cable and that pcscd is running (quay doctor).',
+    retryable: true,
+  },
+  READER_ERROR: {
+    en: 'The card reader reported an error',
+    vi: 'Đầu đọc thẻ báo lỗi',
+    action: 'Insert the card again; if it repeats, unplug and reconnect the reader.',
+    retryable: true,
+  },
+  ISO_PACK: {
+    en: 'A bank message could not be built',
+    vi: 'Không tạo được bản tin gửi ngân hàng',
+    action: 'Report to the technician with the log; the host profile may not fit the data.',
+    retryable: false,
+  },
+  ISO_UNPACK: {
+    en: 'The bank sent a message that could not be read',
+    vi: 'Không đọc được bản tin ngân hàng gửi về',
+    action: 'The transaction will be reversed; report to the technician if it repeats.',
+    retryable: true,
+  },
+  HOST_UNREACHABLE: {
+    en: 'The bank cannot be reached',
+    vi: 'Không kết nối được ngân hàng',
+    action: 'Check the network link; the payment can be tried again.',
+    retryable: true,
+  },
+  HOST_TIMEOUT: {
+    en: 'The bank did not answer in time',
+    vi: 'Ngân hàng không phản hồi kịp thời',
+    action: 'The transaction will be reversed; try the payment again.',
+    retryable: true,
+  },
+  HOST_PROTOCOL: {
+    en: 'The bank answered out of protocol',
+    vi: 'Ngân hàng trả lời sai giao thức',
+    action: 'The transaction will be reversed; report to the technician if it repeats.',
+    retryable: true,
+  },
+  PRINTER_UNREACHABLE: {
+    en: 'The receipt printer cannot be reached',
+    vi: 'Không kết nối được máy in hóa đơn',
+    action: 'Check the printer power and cable; reprint the receipt from the journal.',
+    retryable: true,
+  },
+  PRINTER_PAPER_OUT: {
+    en: 'The receipt printer is out of paper',
+    vi: 'Máy in hết giấy',
+    action: 'Load a paper roll, then reprint the receipt.',
+    retryable: true,
+  },
+  PRINTER_ERROR: {
+    en: 'The receipt printer reported an error',
+    vi: 'Máy in báo lỗi',
+    action: 'Check the cover and cutter, then reprint the receipt.',
+    retryable: true,
+  },
+  DISPLAY_ERROR: {
+    en: 'The customer display cannot be driven',
+    vi: 'Không điều khiển được màn hình khách hàng',
+    action: 'Check the display cable; payments go on without it.',
+    retryable: true,
+  },
+  CONFIG_INVALID: {
+    en: 'The configuration is invalid',
+    vi: 'Cấu hình không hợp lệ',
+    action: 'Run quay config check on the file and fix what it names.',
+    retryable: false,
+  },
+  JOURNAL_ERROR: {
+    en: 'The transaction journal cannot be written',
+    vi: 'Không ghi được nhật ký giao dịch',
+    action: 'Stop taking payments and call the technician (disk full or damaged).',
+    retryable: false,
+  },
+  AMOUNT_INVALID: {
+    en: 'The amount is not a valid whole number of dong',
+    vi: 'Số tiền không hợp lệ (phải là số nguyên đồng)',
+    action: 'Enter a whole amount in dong, greater than zero.',
+    retryable: false,
+  },
+  REQUEST_INVALID: {
+    en: 'The payment request is invalid',
+    vi: 'Yêu cầu thanh toán không hợp lệ',
+    action: 'Correct the request fields named in the message.',
+    retryable: false,
+  },
+  TERMINAL_BUSY: {
+    en: 'The terminal is busy with another payment',
+    vi: 'Thiết bị đang xử lý giao dịch khác',
+    action: 'Wait for the current payment to end, then ask for its status.',
+    retryable: true,
+  },
+} as const satisfies Record<string, ErrorInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface QuayErrorOptions {
+  cause?: unknown;
+  /** Context for logs: field or tag names, masked bytes. Never card data in clear. */
+  detail?: Record<string, unknown>;
+}
+
+export class QuayError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly detail: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, options: QuayErrorOptions = {}) {
+    super(message ?? ERROR_CATALOGUE[code].en, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = ERROR_CATALOGUE[code].retryable;
+    this.detail = options.detail ?? {};
+  }
+
+  get info(): ErrorInfo {
+    return ERROR_CATALOGUE[this.code];
+  }
+}
+
+/** Malformed BER-TLV or DOL data from a card or a host. */
+export class TlvError extends QuayError {}
+/** A card that answered wrongly, was removed, or refused the payment. */
+export class CardError extends QuayError {}
+/** The reader or the PC/SC service failed. */
+export class ReaderError extends QuayError {}
+/** An ISO 8583 message that could not be packed or unpacked. */
+export class Iso8583Error extends QuayError {}
+/** The acquirer link failed: unreachable, timed out, or out of protocol. */
+export class HostError extends QuayError {}
+export class PrinterError extends QuayError {}
+export class DisplayError extends QuayError {}
+export class ConfigError extends QuayError {}
+export class JournalError extends QuayError {}
+/** A request from the desk software or the clerk that cannot be carried out. */
+export class RequestError extends QuayError {}
+
+export function isQuayError(err: unknown): err is QuayError {
+  return err instanceof QuayError;
+}
