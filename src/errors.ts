@@ -64,6 +64,12 @@ export const ERROR_CATALOGUE = {
     action: 'Ask for another card; the cardholder should call their bank.',
     retryable: false,
   },
+  CARD_DECLINED: {
+    en: 'Declined by the card',
+    vi: 'Thẻ từ chối giao dịch',
+    action: 'Ask for another card or another way to pay.',
+    retryable: false,
+  },
   CARD_DATA_MISSING: {
     en: 'The card lacks data needed for payment',
     vi: 'Thẻ thiếu dữ liệu cần cho thanh toán',

@@ -1,0 +1,67 @@
+/**
+ * Schema migrations, applied in order, each inside one SQLite transaction. A migration only
+ * adds: tables, columns, indexes. Nothing here drops or rewrites rows.
+ */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+      INSERT INTO counters (name, value) VALUES ('stan', 0), ('invoice', 0), ('batch', 1);
+
+      CREATE TABLE transactions (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'purchase',
+        state TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL DEFAULT '704',
+        reference TEXT NOT NULL,
+        description TEXT,
+        payer TEXT,
+        operator TEXT,
+        idempotency_key TEXT UNIQUE,
+        terminal_id TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        stan INTEGER,
+        invoice INTEGER,
+        batch INTEGER,
+        masked_pan TEXT,
+        pan_last4 TEXT,
+        aid TEXT,
+        app_label TEXT,
+        tvr TEXT,
+        tsi TEXT,
+        cryptogram TEXT,
+        response_code TEXT,
+        auth_code TEXT,
+        rrn TEXT,
+        error_code TEXT,
+        reason TEXT,
+        receipt_bytes_path TEXT,
+        receipt_png_path TEXT
+      );
+      CREATE INDEX transactions_reference ON transactions (reference);
+      CREATE INDEX transactions_state ON transactions (state);
+
+      CREATE TABLE transaction_events (
+        id INTEGER PRIMARY KEY,
+        transaction_id INTEGER NOT NULL REFERENCES transactions (id),
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        note TEXT
+      );
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
