@@ -17,6 +17,12 @@ export interface CardReader {
   /** Reader names as the PC/SC service (or the simulator) reports them. */
   listReaders(): Promise<string[]>;
   waitForCard(options: WaitForCardOptions): Promise<CardSession>;
+  /**
+   * Resolves once no card is in the reader (at once when it is empty already), for the
+   * "remove the card" step at the end of a payment. Rejects like waitForCard on timeout,
+   * abort and close. Optional: readers that cannot tell may leave it out.
+   */
+  waitForRemoval?(options: WaitForCardOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,4 +53,14 @@ export interface VirtualCard {
   reset(): void;
   /** One command APDU in, one response APDU (data + SW) out. */
   process(command: Buffer): Buffer;
+  /**
+   * Optional, for rehearsal and tests: how long the chip takes to answer this command, in ms.
+   * The holder (vpcd link or in-process reader) waits that long before answering.
+   */
+  answerDelayMs?(command: Buffer): number;
+  /**
+   * Optional fault: true when the card is to be pulled out as this command arrives. The
+   * holder then removes it instead of answering (the transmit fails with CARD_REMOVED).
+   */
+  pullsOutAt?(command: Buffer): boolean;
 }

@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import type { Cvn } from '../../../src/emv/cryptogram';
+import { parseDol, type DolEntry } from '../../../src/emv/dol';
+import { parseHexText, YamlSource } from './yaml-source';
+
+/**
+ * Card profiles: the data of an EMV contact card that ProfileCard computes its answers from.
+ * A profile is a YAML map (camelCase keys, unknown keys refused; hex may hold spaces):
+ *
+ *   kind: profile                  # required: tells profiles from traces
+ *   test: true                     # required: the file holds an issuer key; test keys only
+ *   name: Visa CVN 10 test card    # for logs
+ *   t0: false                      # T=0 card: 61xx / GET RESPONSE and 6Cxx (default false)
+ *   atr: '3B 60 00 00'             # optional; default a T=0 or T=1 ATR as t0 says
+ *   pan: '4761739001010010'        # Luhn-checked
+ *   panSequence: '01'              # 5F34
+ *   expiry: '2812'                 # YYMM; 5F24 is the last day of that month
+ *   effective: '2301'              # YYMM, optional; 5F25 is the first day
+ *   cardholderName: 'TEST/CARD'    # 5F20
+ *   serviceCode: '201'             # in 57; 2xx = chip card (default 201)
+ *   track2Discretionary: '0000'    # digits after the service code in 57 (default 00000)
+ *   aid: 'A0000000031010'          # 4F / 84
+ *   label: 'VISA DEBIT'            # 50
+ *   priority: 1                    # 87 (1..15)
+ *   languages: 'vien'              # 5F2D
+ *   cvn: 10                        # 10 or 18: cryptogram version (src/emv/cryptogram.ts)
+ *   issuerMasterKeyAc: '0123...'   # 16 bytes: IMK for AC; the bank side must hold the same
+ *   atcStart: 16                   # ATC before the first transaction
+ *   pinTryCounter: 3               # 9F17
+ *   lastOnlineAtc: 0               # 9F13
+ *   aip: '1C00'                    # 82
+ *   pdol: '9F1A 02'                # 9F38, optional (GPO then takes 83 00)
+ *   cdol1: '9F02 06 ...'           # 8C: must hold 9F02 9F03 9F1A 95 5F2A 9A 9C 9F37
+ *   cdol2: '8A 02 ...'             # 8D: must hold 8A; may hold 91 (issuer authentication)
+ *   cvmList: '...'                 # 8E
+ *   auc: 'FF00'                    # 9F07
+ *   iac: { default: '..', denial: '..', online: '..' }   # 9F0D 9F0E 9F0F, 5 bytes each
+ *   applicationVersion: '008C'     # 9F08
+ *   issuerCountry: '0704'          # 5F28
+ *   currency: '0704'               # 9F42
+ *   currencyExponent: 0            # 9F44
+ *   issuerAuthRequired: true       # second GENERATE AC gives TC only after a good ARPC
+ *   faults:                        # optional, for rehearsal and tests
+ *     removeAt: generate-ac#2      # pull the card out as this command arrives (once):
+ *                                  # a command name (select, read-record, gpo, get-data,
+ *                                  # generate-ac, external-authenticate, get-response),
+ *                                  # '#n' for its n-th time; or a number: the n-th APDU
+ *     malformedTlvAt: gpo          # cut the last byte of this command's answer data
+ *     selectRefused: true          # every SELECT answers 6985
+ *     delayMs: 30                  # time the chip takes per command
+ *     generateAcDelayMs: 300       # ... and per GENERATE AC
+ */
+export interface CardFaults {
+  removeAt?: string | number;
+  malformedTlvAt?: string;
+  selectRefused?: boolean;
+  delayMs?: number;
+  generateAcDelayMs?: number;
+}
+
+export interface CardProfile {
+  name: string;
+  t0: boolean;
+  atr?: Buffer;
+  pan: string;
+  panSequence: string;
+  expiry: string;
+  effective?: string;
+  cardholderName: string;
+  serviceCode: string;
+  track2Discretionary: string;
+  aid: Buffer;
+  label: string;
+  priority: number;
+  languages: string;
+  cvn: Cvn;
+  issuerMasterKeyAc: Buffer;
+  atcStart: number;
+  pinTryCounter: number;
+  lastOnlineAtc: number;
+  aip: Buffer;
+  pdol: DolEntry[];
+  cdol1: DolEntry[];
+  cdol2: DolEntry[];
+  /** The DOLs as the card sends them in 9F38, 8C and 8D. */
+  rawDols: { pdol: Buffer; cdol1: Buffer; cdol2: Buffer };
+  cvmList: Buffer;
+  auc: Buffer;
+  iac: { default: Buffer; denial: Buffer; online: Buffer };
+  applicationVersion: Buffer;
+  issuerCountry: Buffer;
+  currency: Buffer;
+  currencyExponent: number;
+  issuerAuthRequired: boolean;
+  faults: CardFaults;
+}
+
+/** Command names faults refer to. */
+export const COMMAND_NAMES = [
+  'select', 'read-record', 'gpo', 'get-data', 'generate-ac', 'external-authenticate',
+  'get-response',
+] as const;
+
+/** The data a Visa cryptogram is computed over that comes from the terminal (via CDOL1). */
+const CRYPTOGRAM_TERMINAL_TAGS = ['9F02', '9F03', '9F1A', '95', '5F2A', '9A', '9C', '9F37'];
+
+const hex = (bytes?: number) => z.string().transform((text, ctx) => {
+  const value = parseHexText(text);
+  if (value === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'hex bytes (pairs of digits) expected' });
+    return z.NEVER;
+  }
+  if (bytes !== undefined && value.length !== bytes) {
+    ctx.addIssue({ code: 'custom', message: `${bytes} bytes of hex expected` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const digits = (min: number, max: number) =>
+  z.string().regex(new RegExp(`^\\d{${min},${max}}$`), `${min} to ${max} digits`);
+const yymm = z.string().regex(/^\d{2}(0[1-9]|1[0-2])$/, 'YYMM');
+const faultCommand = z.string().regex(
+  new RegExp(`^(${COMMAND_NAMES.join('|')})(#[1-9]\\d*)?$`),
+  `a command name (${COMMAND_NAMES.join(', ')}), optionally #n`,
+);
+
+const faultsSchema = z.strictObject({
+  removeAt: z.union([faultCommand, z.number().int().positive()]).optional(),
+  malformedTlvAt: faultCommand.optional(),
+  selectRefused: z.boolean().optional(),
+  delayMs: z.number().int().min(0).optional(),
+  generateAcDelayMs: z.number().int().min(0).optional(),
+});
+
+const profileSchema = z.strictObject({
+  kind: z.literal('profile'),
+  test: z.literal(true, 'profiles hold an issuer key: only test keys, marked test: true'),
+  name: z.string().default('virtual card'),
+  t0: z.boolean().default(false),
+  atr: hex().optional(),
+  pan: digits(12, 19).refine(luhnValid, 'PAN fails the Luhn check'),
+  panSequence: digits(2, 2),
+  expiry: yymm,
+  effective: yymm.optional(),
+  cardholderName: z.string().min(2).max(26),
+  serviceCode: digits(3, 3).default('201'),
+  track2Discretionary: z.string().regex(/^\d{0,13}$/, 'up to 13 digits').default('00000'),
+  aid: hex().refine((b) => b.length >= 5 && b.length <= 16, 'an AID is 5 to 16 bytes'),
+  label: z.string().min(1).max(16),
+  priority: z.number().int().min(1).max(15).default(1),
+  languages: z.string().regex(/^([a-z]{2}){1,4}$/, 'ISO 639 codes, e.g. vien').default('vien'),
+  cvn: z.union([z.literal(10), z.literal(18)]),
+  issuerMasterKeyAc: hex(16),
+  atcStart: z.number().int().min(0).max(0xfffe).default(0),
+  pinTryCounter: z.number().int().min(0).max(15).default(3),
+  lastOnlineAtc: z.number().int().min(0).max(0xffff).default(0),
+  aip: hex(2),
+  pdol: hex().prefault(''),
+  cdol1: hex(),
+  cdol2: hex(),
+  cvmList: hex().refine((b) => b.length >= 8 && b.length % 2 === 0, 'X, Y and 2-byte rules'),
+  auc: hex(2).prefault('FF00'),
+  iac: z.strictObject({ default: hex(5), denial: hex(5), online: hex(5) }),
+  applicationVersion: hex(2),
+  issuerCountry: hex(2).prefault('0704'),
+  currency: hex(2).prefault('0704'),
+  currencyExponent: z.number().int().min(0).max(3).default(0),
+  issuerAuthRequired: z.boolean().default(true),
+  faults: faultsSchema.default({}),
+});
+
+export function luhnValid(pan: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < pan.length; i += 1) {
+    let d = Number(pan[pan.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Checks a parsed YAML profile; ConfigError names the file, line and key at fault. */
+export function readCardProfile(source: YamlSource): CardProfile {
+  const parsed = profileSchema.safeParse(source.doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map(String);
+    const node = path.length > 0 ? source.doc.getIn(path, true) : source.doc.contents;
+    const line = source.lineOf(node as Parameters<YamlSource['lineOf']>[0]) ??
+      source.lineOf(source.doc.contents);
+    const key = path.join('.') || '(top level)';
+    const more = parsed.error.issues.length > 1
+      ? ` (and ${parsed.error.issues.length - 1} more)` : '';
+    throw source.error(`${key}: ${issue.message}${more}`, line, { field: key });
+  }
+  return checkDols(source, parsed.data);
+}
+
+function checkDols(source: YamlSource, raw: z.infer<typeof profileSchema>): CardProfile {
+  const dol = (key: 'pdol' | 'cdol1' | 'cdol2'): DolEntry[] => {
+    try {
+      return parseDol(raw[key], key.toUpperCase());
+    } catch (cause) {
+      throw source.error(`${key}: not a valid data object list`, lineOfKey(source, key), {
+        field: key, cause: String(cause),
+      });
+    }
+  };
+  const [pdol, cdol1, cdol2] = [dol('pdol'), dol('cdol1'), dol('cdol2')];
+  const missing = CRYPTOGRAM_TERMINAL_TAGS.filter((tag) => !cdol1.some((e) => e.tag === tag));
+  if (missing.length > 0) {
+    throw source.error(`cdol1 lacks ${missing.join(' ')}, which the cryptogram covers`,
+      lineOfKey(source, 'cdol1'), { field: 'cdol1' });
+  }
+  if (!cdol2.some((e) => e.tag === '8A')) {
+    throw source.error('cdol2 lacks 8A (authorisation response code)',
+      lineOfKey(source, 'cdol2'), { field: 'cdol2' });
+  }
+  const { kind: _kind, test: _test, ...rest } = raw;
+  return {
+    ...rest,
+    pdol, cdol1, cdol2,
+    rawDols: { pdol: raw.pdol, cdol1: raw.cdol1, cdol2: raw.cdol2 },
+  };
+}
+
+function lineOfKey(source: YamlSource, key: string): number | undefined {
+  return source.lineOf(source.doc.getIn([key], true) as Parameters<YamlSource['lineOf']>[0]);
+}
+
+export function loadCardProfile(path: string): CardProfile {
+  return readCardProfile(YamlSource.fromFile(path));
+}
+
+export function cardProfileFromYaml(text: string, name = 'profile'): CardProfile {
+  return readCardProfile(new YamlSource(text, name));
+}

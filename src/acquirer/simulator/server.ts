@@ -1,0 +1,207 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { silentLogger, type Logger } from '../../log';
+import type { MessageLayout } from '../../iso8583/layout';
+import { loadLayout } from '../../iso8583/layouts';
+import { fieldText, type IsoMessage } from '../../iso8583/message';
+import { pack, unpack } from '../../iso8583/pack';
+import { encodeFrame, FrameDecoder, swapTpdu, type Frame } from '../framing';
+import {
+  faultSettingsSchema, parseSimulatorConfig, type FaultMode, type FaultSettings,
+  type SimulatorConfig, type SimulatorConfigInput,
+} from './config';
+import { IssuerHost, type DecisionFacts } from './issuer';
+import { seededRandom } from './random';
+
+/**
+ * The acquirer host simulator: a TCP server speaking the link's framing and layout. It
+ * answers 0200 as an issuer would (see issuer.ts), 0800 with 00, other requests with 12, and
+ * plays the configured faults. Everything it saw is kept in `journal`, card data masked.
+ */
+
+export interface SimJournalEntry {
+  at: Date;
+  mti: string;
+  stan?: string;
+  terminalId?: string;
+  /** Field 4 as received. */
+  amount?: string;
+  /** Fields present in the request, in order. */
+  fields: number[];
+  fault: FaultMode;
+  /** Absent when the request could not be read or was not a request. */
+  decision?: DecisionFacts;
+  error?: string;
+}
+
+export interface AcquirerSimulator {
+  host: string;
+  port: number;
+  readonly journal: readonly SimJournalEntry[];
+  /** Changes the faults for the requests that follow. */
+  setFaults(faults: Partial<FaultSettings>): void;
+  close(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  host?: string;
+  /** 0 (the default) lets the OS choose. */
+  port?: number;
+  /** A layout to use instead of the one the config names. */
+  layout?: MessageLayout;
+  logger?: Logger;
+}
+
+interface Session {
+  socket: Socket;
+  decoder: FrameDecoder;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+class Simulator {
+  readonly journal: SimJournalEntry[] = [];
+  private faults: FaultSettings;
+  private readonly issuer: IssuerHost;
+  private readonly random: () => number;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly config: SimulatorConfig, private readonly layout: MessageLayout,
+    private readonly log: Logger) {
+    this.faults = config.faults;
+    this.issuer = new IssuerHost(config);
+    this.random = seededRandom(config.seed);
+  }
+
+  setFaults(faults: Partial<FaultSettings>): void {
+    this.faults = faultSettingsSchema.parse({ ...this.faults, ...faults });
+  }
+
+  accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const session = { socket, decoder: new FrameDecoder({ tpdu: this.config.tpdu }) };
+    socket.on('data', (chunk: Buffer) => this.onData(session, chunk));
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'simulator socket error'));
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  closeSockets(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  private onData(session: Session, chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = session.decoder.push(chunk);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'simulator: stream out of step, closing');
+      session.socket.destroy();
+      return;
+    }
+    for (const frame of frames) {
+      this.handle(session, frame).catch((err: unknown) =>
+        this.log.error({ err: (err as Error).message }, 'simulator: cannot answer'));
+    }
+  }
+
+  private async handle(session: Session, frame: Frame): Promise<void> {
+    const at = new Date();
+    let request: IsoMessage;
+    try {
+      request = unpack(frame.message, this.layout);
+    } catch (err) {
+      this.journal.push({ at, mti: '', fields: [], fault: 'none', error: (err as Error).message });
+      return;
+    }
+    const entry: SimJournalEntry = {
+      at, mti: request.mti, fields: [...request.fields.keys()], fault: 'none',
+    };
+    const stan = fieldText(request, 11);
+    const terminalId = fieldText(request, 41);
+    const amount = fieldText(request, 4);
+    if (stan !== undefined) entry.stan = stan;
+    if (terminalId !== undefined) entry.terminalId = terminalId.trimEnd();
+    if (amount !== undefined) entry.amount = amount;
+    this.journal.push(entry);
+    const decision = this.issuer.answer(request, at);
+    if (!decision) return;
+    entry.decision = decision.entry;
+    entry.fault = decision.fault ?? this.drawFault();
+    this.log.info({ mti: entry.mti, stan, rc: decision.entry.responseCode,
+      maskedPan: decision.entry.maskedPan, reason: decision.entry.reason, fault: entry.fault },
+    'simulator answer');
+    await sleep(this.faults.delayMs + Math.floor(this.random() * this.faults.delayJitterMs));
+    this.reply(session, frame, decision.reply, entry.fault);
+  }
+
+  private drawFault(): FaultMode {
+    if (this.faults.mode === 'none') return 'none';
+    return this.random() < this.faults.rate ? this.faults.mode : 'none';
+  }
+
+  private reply(session: Session, frame: Frame, reply: IsoMessage, fault: FaultMode): void {
+    const { socket } = session;
+    if (socket.destroyed) return;
+    const tpdu = frame.tpdu ? swapTpdu(frame.tpdu) : undefined;
+    const send = (message: IsoMessage): void => {
+      socket.write(encodeFrame(pack(message, this.layout), tpdu));
+    };
+    switch (fault) {
+      case 'no-answer':
+        return;
+      case 'close':
+        socket.destroy();
+        return;
+      case 'garbled': {
+        const packed = pack(reply, this.layout);
+        socket.write(encodeFrame(packed.subarray(0, Math.ceil(packed.length / 2)), tpdu));
+        return;
+      }
+      case 'duplicate':
+        send(reply);
+        send(reply);
+        return;
+      case 'wrong-stan':
+        send(withOtherStan(reply));
+        return;
+      case 'stray-first':
+        send(withOtherStan(reply));
+        send(reply);
+        return;
+      case 'none':
+        send(reply);
+    }
+  }
+}
+
+/** The same answer with STAN + 1 (modulo 10^6), which matches no request. */
+function withOtherStan(reply: IsoMessage): IsoMessage {
+  const stan = Number(fieldText(reply, 11) ?? '0');
+  const fields = new Map(reply.fields);
+  fields.set(11, String((stan + 1) % 1_000_000).padStart(6, '0'));
+  return { mti: reply.mti, fields };
+}
+
+/** Starts the simulator on a loopback port (the OS picks one unless `port` is given). */
+export async function startAcquirerSimulator(config: SimulatorConfig | SimulatorConfigInput,
+  options: SimulatorOptions = {}): Promise<AcquirerSimulator> {
+  const settings = parseSimulatorConfig(config);
+  const layout = options.layout ?? loadLayout(settings.layout);
+  const simulator = new Simulator(settings, layout, options.logger ?? silentLogger);
+  const server: Server = createServer((socket) => simulator.accept(socket));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    host, port, journal: simulator.journal,
+    setFaults: (faults) => simulator.setFaults(faults),
+    close: () => new Promise<void>((resolve) => {
+      simulator.closeSockets();
+      server.close(() => resolve());
+    }),
+  };
+}

@@ -1,0 +1,180 @@
+import type { Writable } from 'node:stream';
+import { join } from 'node:path';
+import { PcscReader } from '../drivers/card/pcsc-reader';
+import type { CardReader, VirtualCard } from '../drivers/card/types';
+import { InProcessReader } from '../drivers/card/virtual/in-process-reader';
+import { loadVirtualCard } from '../drivers/card/virtual/load';
+import { VpcdLink } from '../drivers/card/virtual/vpcd-link';
+import { ConsoleDisplay } from '../drivers/display/console-display';
+import { SerialDisplay } from '../drivers/display/serial-display';
+import type { CustomerDisplay } from '../drivers/display/types';
+import { startPrinterSimulator, type PrinterSimulator } from '../drivers/printer/printer-simulator';
+import { TcpPrinter } from '../drivers/printer/tcp-printer';
+import type { ReceiptPrinter } from '../drivers/printer/types';
+import { AcquirerLink } from './acquirer/link';
+import { loadSimulatorConfig } from './acquirer/simulator/config';
+import { startAcquirerSimulator, type AcquirerSimulator } from './acquirer/simulator/server';
+import type { LoadedConfig } from './config/load';
+import type { QuayConfig } from './config/schema';
+import type { TerminalProfile } from './emv/kernel';
+import { Journal } from './journal/journal';
+import type { Logger } from './log';
+import { PaymentTerminal } from './terminal/payment';
+import { PrintedReceipts } from './terminal/receipts';
+import { CustomerStatusDisplay } from './terminal/status-display';
+
+export interface AppOptions {
+  log: Logger;
+  /** A virtual card file to use instead of the configured one (in-process), or to plug into
+   *  vpcd's first slot (pcsc). */
+  card?: string;
+  /** Where the console display writes; stderr keeps stdout free for --json. */
+  consoleStream?: Writable;
+}
+
+/** A running quay: the terminal and everything it was handed, and how to stop it. */
+export interface App {
+  terminal: PaymentTerminal;
+  journal: Journal;
+  config: Readonly<QuayConfig>;
+  dataDir: string;
+  acquirerSimulator?: AcquirerSimulator;
+  printerSimulator?: PrinterSimulator;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds quay from a validated configuration. Devices are created here and handed to the
+ * terminal, which never imports a driver itself.
+ */
+export async function startApp(loaded: LoadedConfig, options: AppOptions): Promise<App> {
+  const { config } = loaded;
+  const log = options.log;
+  const dataDir = loaded.resolvePath(config.dataDir);
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  };
+  try {
+    const journal = Journal.open(join(dataDir, 'quay.db'), log);
+    closers.push(() => journal.close());
+    const reader = await openReader(loaded, options, closers);
+    const { acquirer, acquirerSimulator } = await openAcquirer(loaded, log, closers);
+    const { printer, printerSimulator } = await openPrinter(config, dataDir, log, closers);
+    const display = openDisplay(config, options, log, closers);
+    const printerProfile = config.printer.kind === 'none'
+      ? { widthDots: 384 as const, columns: 32, cutter: false } : config.printer.profile;
+    const terminal = new PaymentTerminal({
+      reader: reader.reader,
+      readerName: reader.name,
+      acquirer,
+      receipts: new PrintedReceipts({
+        printer, profile: printerProfile, merchant: config.terminal.merchant,
+        dir: join(dataDir, 'receipts'), language: config.terminal.language, journal, log,
+      }),
+      display: new CustomerStatusDisplay(display, config.terminal.language, log),
+      journal,
+      profile: terminalProfile(config),
+      merchantId: config.terminal.merchantId,
+      nii: config.host.nii,
+      cardWaitMs: config.cardWaitMs,
+      log,
+    });
+    return { terminal, journal, config, dataDir, acquirerSimulator, printerSimulator, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export function terminalProfile(config: Readonly<QuayConfig>): TerminalProfile {
+  return {
+    aids: config.emv.aids.map((a) => ({ aid: a.aid, partialMatch: a.partialMatch,
+      label: a.label })),
+    countryCode: config.emv.countryCode,
+    currencyCode: config.emv.currencyCode,
+    currencyExponent: config.emv.currencyExponent,
+    terminalType: config.emv.terminalType,
+    capabilities: config.emv.capabilities,
+    additionalCapabilities: config.emv.additionalCapabilities,
+    terminalId: config.terminal.terminalId,
+    merchantCategoryCode: config.emv.merchantCategoryCode,
+    merchantId: config.terminal.merchantId,
+  };
+}
+
+type Closers = (() => Promise<void> | void)[];
+
+async function openReader(loaded: LoadedConfig, options: AppOptions, closers: Closers):
+  Promise<{ reader: CardReader; name?: string }> {
+  const { config } = loaded;
+  if (config.cardReader.kind === 'in-process') {
+    const reader = new InProcessReader({ log: options.log });
+    const card = loadVirtualCard(options.card ?? loaded.resolvePath(config.cardReader.card));
+    reader.insert(card);
+    closers.push(() => reader.close());
+    return { reader };
+  }
+  const reader = new PcscReader({ log: options.log });
+  closers.push(() => reader.close());
+  if (options.card) {
+    const card: VirtualCard = loadVirtualCard(options.card);
+    const link = new VpcdLink(card, { log: options.log });
+    await link.connect();
+    closers.push(() => link.close());
+  }
+  return { reader, name: config.cardReader.reader };
+}
+
+async function openAcquirer(loaded: LoadedConfig, log: Logger, closers: Closers) {
+  const host = loaded.config.host;
+  let acquirerSimulator: AcquirerSimulator | undefined;
+  let address = host.kind === 'tcp' ? { host: host.host, port: host.port } : undefined;
+  if (host.kind === 'embedded-simulator') {
+    const simConfig = loadSimulatorConfig(host.simulatorConfig
+      ? loaded.resolvePath(host.simulatorConfig) : undefined);
+    acquirerSimulator = await startAcquirerSimulator(
+      { ...simConfig, layout: host.layout, tpdu: host.tpdu !== undefined },
+      { logger: log.child({ part: 'acquirer-simulator' }) });
+    closers.push(() => acquirerSimulator!.close());
+    address = { host: acquirerSimulator.host, port: acquirerSimulator.port };
+  }
+  const acquirer = new AcquirerLink({
+    host: address!.host, port: address!.port, layout: host.layout, tpdu: host.tpdu,
+    connectTimeoutMs: host.connectTimeoutMs, responseTimeoutMs: host.responseTimeoutMs,
+  }, log.child({ part: 'acquirer' }));
+  closers.push(() => acquirer.close());
+  return { acquirer, acquirerSimulator };
+}
+
+async function openPrinter(config: Readonly<QuayConfig>, dataDir: string, log: Logger,
+  closers: Closers): Promise<{ printer: ReceiptPrinter | null; printerSimulator?: PrinterSimulator }> {
+  const settings = config.printer;
+  if (settings.kind === 'none') return { printer: null };
+  let printerSimulator: PrinterSimulator | undefined;
+  let address = settings.kind === 'tcp' ? { host: settings.host, port: settings.port } : undefined;
+  if (settings.kind === 'embedded-simulator') {
+    printerSimulator = await startPrinterSimulator({
+      outDir: join(dataDir, 'printer-simulator'), widthDots: settings.profile.widthDots,
+      log: log.child({ part: 'printer-simulator' }),
+    });
+    closers.push(() => printerSimulator!.close());
+    address = { host: printerSimulator.host, port: printerSimulator.port };
+  }
+  const printer = new TcpPrinter({ host: address!.host, port: address!.port,
+    logger: log.child({ part: 'printer' }) });
+  closers.push(() => printer.close());
+  return { printer, printerSimulator };
+}
+
+function openDisplay(config: Readonly<QuayConfig>, options: AppOptions, log: Logger,
+  closers: Closers): CustomerDisplay | null {
+  const settings = config.display;
+  if (settings.kind === 'none') return null;
+  const display: CustomerDisplay = settings.kind === 'console'
+    ? new ConsoleDisplay({ stream: options.consoleStream ?? process.stderr })
+    : new SerialDisplay({ path: settings.path, baudRate: settings.baudRate,
+      logger: log.child({ part: 'display' }) });
+  closers.push(() => display.close());
+  return display;
+}

@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { startApp } from '../app';
+import { buildApi } from '../api/server';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
+import { ERROR_CATALOGUE, QuayError } from '../errors';
+import { createLogger } from '../log';
+import { parseAmount } from '../terminal/request';
+import { describePayment, exitCodeOf } from './output';
+import { addSimulatorCommands } from './simulators';
+
+const program = new Command('quay')
+  .description('Card terminal for fee counters / Thiết bị thanh toán thẻ tại quầy thu phí')
+  .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG_PATH)
+  .showHelpAfterError();
+
+program.command('pay')
+  .description('charge one payment on the configured devices / thu một khoản phí')
+  .argument('<amount>', 'amount in whole dong (VND has no minor unit)', amountArgument)
+  .requiredOption('-r, --ref <reference>', 'fee reference: dossier, invoice or bill number')
+  .option('--description <text>', 'what the fee is for')
+  .option('--payer <name>', 'who pays')
+  .option('--operator <id>', 'the clerk taking the payment')
+  .option('--idempotency-key <key>', 'the same key never charges twice')
+  .option('--card <file>', 'virtual card (profile or trace) to insert')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (amount: number, opts: PayOptions) => {
+    const log = createLogger({ level: process.env.QUAY_LOG_LEVEL ?? 'warn' },
+    ).child({ command: 'pay' });
+    const app = await startApp(loadConfig(program.opts().config),
+      { log, card: opts.card ? resolve(opts.card) : undefined });
+    try {
+      const result = await app.terminal.pay({
+        amount, reference: opts.ref, description: opts.description, payer: opts.payer,
+        operator: opts.operator, idempotencyKey: opts.idempotencyKey,
+      });
+      const out = opts.json ? JSON.stringify(result, null, 2) : describePayment(result);
+      process.stdout.write(`${out}\n`);
+      process.exitCode = exitCodeOf(result);
+    } finally {
+      await app.close();
+    }
+  });
+
+program.command('start')
+  .description('run the daemon: the counter API on 127.0.0.1 / chạy dịch vụ')
+  .action(async () => {
+    const log = createLogger();
+    const app = await startApp(loadConfig(program.opts().config), { log });
+    const api = buildApi({ terminal: app.terminal, journal: app.journal, log });
+    const { host, port } = app.config.api;
+    await api.listen({ host, port });
+    const stop = async () => {
+      await api.close();
+      await app.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program.command('config')
+  .description('configuration tools')
+  .command('check')
+  .argument('[file]', 'configuration file')
+  .action((file?: string) => {
+    const loaded = loadConfig(file ?? program.opts().config);
+    process.stdout.write(`${loaded.path}: OK\n`);
+  });
+
+addSimulatorCommands(program);
+
+interface PayOptions {
+  ref: string;
+  description?: string;
+  payer?: string;
+  operator?: string;
+  idempotencyKey?: string;
+  card?: string;
+  json?: boolean;
+}
+
+function amountArgument(value: string): number {
+  try {
+    return parseAmount(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof QuayError) {
+    const info = ERROR_CATALOGUE[err.code];
+    process.stderr.write(`quay: ${err.code}: ${err.message}\n  ${info.vi}\n  ${info.action}\n`);
+  } else {
+    process.stderr.write(`quay: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

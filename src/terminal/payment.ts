@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import type { CardReader, CardSession } from '../../drivers/card/types';
+import type { CustomerDisplay } from '../../drivers/display/types';
+import { ContactKernel, type FirstAcOutcome, type OnlineAnswer, type TerminalProfile }
+  from '../emv/kernel';
+import { buildPurchase, readPurchaseResponse, type PurchaseResponse } from '../acquirer/messages';
+import type { IsoMessage } from '../iso8583/message';
+import { QuayError, RequestError, type ErrorCode } from '../errors';
+import type { Journal, SentNumbers, TransactionRow } from '../journal/journal';
+import type { Logger } from '../log';
+import { lastFour, maskPan } from '../mask';
+import type { PaymentRequest } from './request';
+import type { DisplayEvent } from '../display/lines';
+import { outcomeReason, type ReceiptOutcome } from './receipts';
+
+/** What the terminal needs from the bank link: one request, its matched reply. */
+export interface Acquirer {
+  exchange(request: IsoMessage): Promise<IsoMessage>;
+}
+
+export interface ReceiptSink {
+  /** Prints the receipt and keeps a copy; never throws: a printer fault is reported. */
+  print(row: TransactionRow, card: CardFacts): Promise<ReceiptOutcome | null>;
+}
+
+export interface StatusDisplay {
+  show(event: DisplayEvent): Promise<void>;
+  readonly last: readonly [string, string] | undefined;
+}
+
+export interface TerminalParts {
+  reader: CardReader;
+  readerName?: string;
+  acquirer: Acquirer;
+  receipts: ReceiptSink;
+  display: StatusDisplay;
+  journal: Journal;
+  profile: TerminalProfile;
+  merchantId: string;
+  nii: string;
+  cardWaitMs: number;
+  log: Logger;
+}
+
+export type PaymentStatus =
+  'approved' | 'declined' | 'not_accepted' | 'failed' | 'reversal_pending';
+
+export interface PaymentResult {
+  status: PaymentStatus;
+  amount: number;
+  currency: 'VND';
+  currencyCode: '704';
+  reference: string;
+  journalId: number;
+  stan: number | null;
+  authCode: string | null;
+  rrn: string | null;
+  responseCode: string | null;
+  maskedPan: string | null;
+  application: string | null;
+  reason: { code: string; vi: string; en: string } | null;
+  receipt: ReceiptOutcome | null;
+  display: readonly [string, string] | null;
+  /** True when an earlier request with the same idempotency key is returned unchanged. */
+  replayed: boolean;
+}
+
+/** Facts about the card kept for the receipt; the PAN appears here only masked. */
+export interface CardFacts {
+  maskedPan: string;
+  aid: string;
+  label?: string;
+  tvr?: string;
+  tsi?: string;
+  cryptogram?: string;
+  cvm: 'pin' | 'signature' | 'none';
+}
+
+/**
+ * One card payment at a time, in the order a contact transaction must follow. This is the
+ * only place that knows that order; every step that can be lost is written to the journal
+ * before the next begins.
+ */
+export class PaymentTerminal {
+  private busy = false;
+
+  constructor(private readonly parts: TerminalParts) {}
+
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
+  async pay(request: PaymentRequest): Promise<PaymentResult> {
+    if (this.busy) throw new RequestError('TERMINAL_BUSY');
+    this.busy = true;
+    try {
+      return await this.run(request);
+    } finally {
+      this.busy = false;
+      await this.parts.display.show({ kind: 'idle' }).catch(() => undefined);
+    }
+  }
+
+  private async run(request: PaymentRequest): Promise<PaymentResult> {
+    const { journal } = this.parts;
+    const { row, created } = journal.createPayment({
+      ...request,
+      terminalId: this.parts.profile.terminalId,
+      merchantId: this.parts.merchantId,
+    });
+    if (!created) return this.result(row, null, true);
+    const log = this.parts.log.child({ journalId: row.id, reference: request.reference });
+    log.info({ amount: request.amount }, 'payment started');
+    await this.parts.display.show({ kind: 'amount', amount: request.amount });
+    await this.parts.display.show({ kind: 'insertCard', amount: request.amount });
+
+    let session: CardSession | undefined;
+    try {
+      session = await this.parts.reader.waitForCard({
+        reader: this.parts.readerName, timeoutMs: this.parts.cardWaitMs,
+      });
+      await this.parts.display.show({ kind: 'processing' });
+      return await this.withCard(row, request, session, log);
+    } catch (err) {
+      return this.failBeforeBank(row.id, err, log);
+    } finally {
+      if (session) {
+        await this.parts.display.show({ kind: 'removeCard' }).catch(() => undefined);
+        await session.disconnect().catch(() => undefined);
+      }
+    }
+  }
+
+  private async withCard(row: TransactionRow, request: PaymentRequest, session: CardSession,
+    log: Logger): Promise<PaymentResult> {
+    const { journal } = this.parts;
+    const kernel = new ContactKernel(session, this.parts.profile, log);
+    const first = await kernel.start({
+      amount: request.amount,
+      transactionType: 0x00,
+      date: new Date(),
+      unpredictableNumber: randomBytes(4),
+    });
+    const card = cardFacts(first);
+    journal.move(row.id, 'card_read', {
+      masked_pan: card.maskedPan, pan_last4: lastFour(first.pan), aid: first.application.aid,
+      app_label: card.label ?? null, tvr: card.tvr ?? null, tsi: card.tsi ?? null,
+    });
+    if (first.decision === 'declined') {
+      journal.move(row.id, 'declined', {
+        cryptogram: first.cryptogram.toString('hex').toUpperCase(),
+        error_code: 'CARD_DECLINED', reason: 'declined by the card (AAC)',
+      });
+      return this.finish(row.id, card, log);
+    }
+    const numbers = journal.markSent(row.id);
+    const answer = await this.askBank(row, first, numbers, log);
+    return this.complete(row.id, kernel, answer, card, log);
+  }
+
+  /** Sends the authorisation request; an unknown outcome is recorded, never guessed. */
+  private async askBank(row: TransactionRow, first: FirstAcOutcome, numbers: SentNumbers,
+    log: Logger): Promise<BankAnswer> {
+    await this.parts.display.show({ kind: 'connecting' });
+    const request = buildPurchase({
+      stan: numbers.stan, amount: row.amount, pan: first.pan, panSequence: first.panSequence,
+      expiry: first.expiry.slice(0, 4), track2: first.track2, iccData: first.iccData,
+      posEntryMode: '051', terminalId: row.terminal_id, merchantId: row.merchant_id,
+      nii: this.parts.nii, localTime: new Date(), invoice: numbers.invoice, batch: numbers.batch,
+    });
+    try {
+      const reply = readPurchaseResponse(await this.parts.acquirer.exchange(request), {
+        stan: numbers.stan, terminalId: row.terminal_id,
+      });
+      log.info({ rc: reply.responseCode, stan: reply.stan }, 'bank answered');
+      return { kind: 'answered', response: reply };
+    } catch (err) {
+      const error = asQuayError(err, 'HOST_PROTOCOL');
+      log.warn({ err: error.code, detail: error.detail }, 'no usable answer from the bank');
+      const maybeDelivered = error.code !== 'HOST_UNREACHABLE';
+      return { kind: 'no-answer', error, maybeDelivered };
+    }
+  }
+
+  private async complete(id: number, kernel: ContactKernel, answer: BankAnswer,
+    card: CardFacts, log: Logger): Promise<PaymentResult> {
+    const { journal } = this.parts;
+    const online: OnlineAnswer = answer.kind === 'answered'
+      ? {
+        kind: 'answered', approved: answer.response.approved,
+        arc: Buffer.from(answer.response.responseCode, 'ascii'),
+        issuerAuthData: issuerAuthData(answer.response), scripts: undefined,
+      }
+      : { kind: 'unable-to-go-online' };
+    const hostFields = answer.kind === 'answered' ? {
+      response_code: answer.response.responseCode, auth_code: answer.response.authCode ?? null,
+      rrn: answer.response.rrn ?? null,
+    } : { error_code: answer.error.code };
+
+    let second;
+    try {
+      second = await kernel.complete(online);
+    } catch (err) {
+      // The bank may have approved while the card can no longer confirm: a reversal is owed.
+      const error = asQuayError(err, 'CARD_STATUS');
+      journal.move(id, 'reversal_pending', { ...hostFields, error_code: error.code,
+        reason: 'card failed after the bank answered' });
+      return this.finish(id, card, log);
+    }
+    const update = {
+      ...hostFields, tvr: hex(second.tvr), tsi: hex(second.tsi), cryptogram: hex(second.cryptogram),
+    };
+    card.tvr = update.tvr;
+    card.tsi = update.tsi;
+    card.cryptogram = update.cryptogram;
+    if (answer.kind === 'no-answer') {
+      const to = answer.maybeDelivered ? 'reversal_pending' : 'declined';
+      journal.move(id, to, { ...update, reason: answer.error.message });
+    } else if (answer.response.approved && second.decision === 'approved') {
+      journal.move(id, 'approved', update);
+    } else if (answer.response.approved) {
+      journal.move(id, 'reversal_pending', { ...update, error_code: 'CARD_DECLINED',
+        reason: 'the card declined what the bank approved' });
+    } else {
+      journal.move(id, 'declined', update);
+    }
+    return this.finish(id, card, log);
+  }
+
+  private async finish(id: number, card: CardFacts, log: Logger): Promise<PaymentResult> {
+    const row = this.parts.journal.get(id)!;
+    await this.parts.display.show(resultEvent(row));
+    const receipt = await this.parts.receipts.print(row, card);
+    if (receipt?.error) log.warn({ err: receipt.error.code }, 'receipt not printed');
+    log.info({ state: row.state, rc: row.response_code }, 'payment ended');
+    return this.result(this.parts.journal.get(id)!, receipt, false);
+  }
+
+  private async failBeforeBank(id: number, err: unknown, log: Logger): Promise<PaymentResult> {
+    const error = asQuayError(err, 'CARD_STATUS');
+    log.warn({ err: error.code, detail: error.detail, message: error.message }, 'payment failed');
+    const row = this.parts.journal.get(id)!;
+    const notAccepted = error.code === 'CARD_NOT_ACCEPTED' || error.code === 'CARD_BLOCKED';
+    if (row.state === 'created' || row.state === 'card_read') {
+      const to = notAccepted && row.state === 'created' ? 'not_accepted' : 'failed';
+      this.parts.journal.move(id, to, { error_code: error.code, reason: error.message });
+    }
+    const final = this.parts.journal.get(id)!;
+    await this.parts.display.show(resultEvent(final)).catch(() => undefined);
+    return this.result(final, null, false);
+  }
+
+  private result(row: TransactionRow, receipt: ReceiptOutcome | null,
+    replayed: boolean): PaymentResult {
+    return {
+      status: publicStatus(row),
+      amount: row.amount,
+      currency: 'VND',
+      currencyCode: '704',
+      reference: row.reference,
+      journalId: row.id,
+      stan: row.stan,
+      authCode: row.auth_code,
+      rrn: row.rrn,
+      responseCode: row.response_code,
+      maskedPan: row.masked_pan,
+      application: row.app_label ?? row.aid,
+      reason: reasonOf(row),
+      receipt,
+      display: this.parts.display.last ?? null,
+      replayed,
+    };
+  }
+}
+
+type BankAnswer =
+  | { kind: 'answered'; response: PurchaseResponse }
+  | { kind: 'no-answer'; error: QuayError; maybeDelivered: boolean };
+
+function cardFacts(first: FirstAcOutcome): CardFacts {
+  return {
+    maskedPan: maskPan(first.pan),
+    aid: first.application.aid,
+    label: first.application.preferredName ?? first.application.label,
+    tvr: hex(first.tvr),
+    tsi: hex(first.tsi),
+    cvm: 'none',
+  };
+}
+
+function issuerAuthData(response: PurchaseResponse): Buffer | undefined {
+  return response.issuerAuthData;
+}
+
+function resultEvent(row: TransactionRow): DisplayEvent {
+  switch (row.state) {
+    case 'approved': return { kind: 'approved', amount: row.amount };
+    case 'declined': return { kind: 'declined', reason: outcomeReason(row) };
+    case 'not_accepted': return { kind: 'cardNotAccepted' };
+    default: return { kind: 'error', message: outcomeReason(row) };
+  }
+}
+
+function publicStatus(row: TransactionRow): PaymentStatus {
+  if (row.state === 'approved' || row.state === 'declined' || row.state === 'not_accepted' ||
+    row.state === 'failed' || row.state === 'reversal_pending') return row.state;
+  return 'failed';
+}
+
+function reasonOf(row: TransactionRow): PaymentResult['reason'] {
+  if (row.state === 'approved') return null;
+  const words = outcomeReason(row);
+  const code = row.state === 'reversal_pending' ? 'REVERSAL_PENDING'
+    : row.error_code ?? (row.response_code ? `RC_${row.response_code}` : null);
+  if (!code || !words) return null;
+  return { code, ...words };
+}
+
+function hex(b: Buffer): string {
+  return b.toString('hex').toUpperCase();
+}
+
+function asQuayError(err: unknown, fallback: ErrorCode): QuayError {
+  if (err instanceof QuayError) return err;
+  return new QuayError(fallback, err instanceof Error ? err.message : String(err), { cause: err });
+}

@@ -1,0 +1,114 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pageToPng, renderPage } from '../../drivers/printer/page-render';
+import { printChecked } from '../../drivers/printer/print';
+import type { ReceiptPrinter } from '../../drivers/printer/types';
+import { describeResponseCode } from '../acquirer/response-codes';
+import { ERROR_CATALOGUE, QuayError, type ErrorCode } from '../errors';
+import type { TransactionRow } from '../journal/journal';
+import type { Logger } from '../log';
+import { parseEscPos } from '../receipt/escpos-parse';
+import { renderReceipt } from '../receipt/render';
+import type { PrinterProfile, ReceiptData, ReceiptMerchant } from '../receipt/types';
+import type { CardFacts, ReceiptSink } from './payment';
+
+export interface ReceiptOutcome {
+  /** The ESC/POS bytes sent to the printer, kept for reprints. */
+  bytesPath: string;
+  /** The same bytes decoded and drawn as the paper would look. */
+  pngPath: string;
+  printed: boolean;
+  error?: { code: ErrorCode; message: string };
+}
+
+export interface ReceiptOptions {
+  printer: ReceiptPrinter | null;
+  profile: PrinterProfile;
+  merchant: Omit<ReceiptMerchant, 'terminalId' | 'merchantId'>;
+  dir: string;
+  language: 'vi' | 'en';
+  journal: { recordReceipt(id: number, bytesPath: string, pngPath: string | null): void };
+  log: Logger;
+}
+
+/**
+ * Lays out, keeps and prints the customer's receipt of a payment that reached the bank. The
+ * copy on disk is written before printing, so a printer fault never loses a receipt: it can be
+ * reprinted from the journal.
+ */
+export class PrintedReceipts implements ReceiptSink {
+  constructor(private readonly options: ReceiptOptions) {
+    mkdirSync(options.dir, { recursive: true });
+  }
+
+  async print(row: TransactionRow, card: CardFacts): Promise<ReceiptOutcome | null> {
+    if (row.stan === null || row.invoice === null || row.batch === null) return null;
+    const data = this.receiptData(row, card);
+    const { escpos } = renderReceipt(data, this.options.profile);
+    const base = join(this.options.dir, `receipt-${row.id}-customer`);
+    const bytesPath = `${base}.bin`;
+    const pngPath = `${base}.png`;
+    writeFileSync(bytesPath, escpos);
+    writeFileSync(pngPath, pageToPng(renderPage(parseEscPos(escpos), this.options.profile.widthDots)));
+    this.options.journal.recordReceipt(row.id, bytesPath, pngPath);
+    if (!this.options.printer) return { bytesPath, pngPath, printed: false };
+    try {
+      const status = await printChecked(this.options.printer, escpos, 3_000);
+      if (status.paperNearEnd) this.options.log.warn('receipt paper near end');
+      return { bytesPath, pngPath, printed: true };
+    } catch (err) {
+      const error = err instanceof QuayError ? err
+        : new QuayError('PRINTER_ERROR', String(err), { cause: err });
+      return { bytesPath, pngPath, printed: false,
+        error: { code: error.code, message: error.message } };
+    }
+  }
+
+  private receiptData(row: TransactionRow, card: CardFacts): ReceiptData {
+    return {
+      merchant: { ...this.options.merchant, merchantId: row.merchant_id,
+        terminalId: row.terminal_id },
+      copy: 'customer',
+      batch: row.batch!,
+      invoice: row.invoice!,
+      stan: row.stan!,
+      rrn: row.rrn ?? undefined,
+      dateTime: new Date(row.updated_at),
+      application: { label: card.label, aid: card.aid },
+      maskedPan: card.maskedPan,
+      entryMode: 'chip',
+      tvr: card.tvr,
+      tsi: card.tsi,
+      cryptogram: card.cryptogram,
+      cvm: card.cvm,
+      amount: row.amount,
+      reference: row.reference,
+      description: row.description ?? undefined,
+      payer: row.payer ?? undefined,
+      authCode: row.auth_code ?? undefined,
+      result: row.state === 'approved' ? 'approved' : 'declined',
+      responseCode: row.response_code ?? undefined,
+      reason: row.state === 'approved' ? undefined : outcomeReason(row),
+      language: this.options.language,
+    };
+  }
+}
+
+/** Why a payment did not go through, in both languages, from the journal row. */
+export function outcomeReason(row: TransactionRow): { vi: string; en: string } | undefined {
+  if (row.state === 'reversal_pending') {
+    return {
+      vi: 'Chưa xác nhận được với ngân hàng; giao dịch sẽ được hủy tự động',
+      en: 'Not confirmed with the bank; the payment will be reversed',
+    };
+  }
+  if (row.error_code && row.error_code in ERROR_CATALOGUE) {
+    const info = ERROR_CATALOGUE[row.error_code as ErrorCode];
+    return { vi: info.vi, en: info.en };
+  }
+  if (row.response_code) {
+    const info = describeResponseCode(row.response_code);
+    return { vi: info.vi, en: info.en };
+  }
+  return undefined;
+}
