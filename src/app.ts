@@ -36,6 +36,7 @@ export interface AppOptions {
 export interface App {
   terminal: PaymentTerminal;
   journal: Journal;
+  reader: CardReader;
   config: Readonly<QuayConfig>;
   dataDir: string;
   acquirerSimulator?: AcquirerSimulator;
@@ -80,7 +81,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       cardWaitMs: config.cardWaitMs,
       log,
     });
-    return { terminal, journal, config, dataDir, acquirerSimulator, printerSimulator, close };
+    return { terminal, journal, reader: reader.reader, config, dataDir, acquirerSimulator,
+      printerSimulator, close };
   } catch (err) {
     await close();
     throw err;

@@ -152,23 +152,28 @@ export class PcscReader implements CardReader {
   }
 
   /** Opens a PC/SC connection to the card in the entry's reader. */
-  private connect(entry: ReaderEntry): Promise<PcscSession> {
+  private async connect(entry: ReaderEntry): Promise<PcscSession> {
     const { reader } = entry;
-    return new Promise((resolve, reject) => {
+    // pcsclite answers connect() on a handle it still thinks connected with no protocol.
+    if (reader.connected) await disconnectHandle(reader, this.log);
+    const protocol = await new Promise<number>((resolve, reject) => {
       const protocols = reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1;
       reader.connect({ share_mode: reader.SCARD_SHARE_EXCLUSIVE, protocol: protocols },
-        (err, protocol) => {
-          if (err) {
-            reject(mapPcscError(err, 'connect', reader.name));
-            return;
-          }
-          const t = protocol === reader.SCARD_PROTOCOL_T0 ? 'T0' : 'T1';
-          const session = new PcscSession(entry, protocol, t, this.log, this.removalGraceMs);
-          entry.session = session;
-          this.log.info({ reader: reader.name, protocol: t }, 'card session opened');
-          resolve(session);
+        (err, chosen) => {
+          if (err) reject(mapPcscError(err, 'connect', reader.name));
+          else resolve(chosen);
         });
     });
+    if (protocol !== reader.SCARD_PROTOCOL_T0 && protocol !== reader.SCARD_PROTOCOL_T1) {
+      throw new ReaderError('READER_ERROR', `${reader.name} chose no T=0 or T=1 protocol`, {
+        detail: { reader: reader.name, protocol },
+      });
+    }
+    const t = protocol === reader.SCARD_PROTOCOL_T0 ? 'T0' : 'T1';
+    const session = new PcscSession(entry, protocol, t, this.log, this.removalGraceMs);
+    entry.session = session;
+    this.log.info({ reader: reader.name, protocol: t }, 'card session opened');
+    return session;
   }
 
   private start(): PcscContext {
@@ -230,7 +235,7 @@ export class PcscReader implements CardReader {
       this.notify();
     });
     reader.on('error', (err) => {
-      this.log.warn({ err, reader: reader.name }, 'reader status failed');
+      if (this.context === context) this.log.warn({ err, reader: reader.name }, 'reader failed');
     });
   }
 
@@ -255,6 +260,16 @@ export class PcscReader implements CardReader {
     }
     return undefined;
   }
+}
+
+/** SCardDisconnect leaving the card powered (pcscd powers an idle card down itself). */
+function disconnectHandle(reader: PcscCardReader, log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    reader.disconnect(reader.SCARD_LEAVE_CARD, (err) => {
+      if (err) log.warn({ err, reader: reader.name }, 'PC/SC disconnect failed');
+      resolve();
+    });
+  });
 }
 
 /** Why a present card cannot be given a session, if it cannot. */
@@ -342,13 +357,7 @@ class PcscSession implements CardSession {
   }
 
   private release(): Promise<void> {
-    const { reader } = this.entry;
-    return new Promise((resolve) => {
-      reader.disconnect(reader.SCARD_LEAVE_CARD, (err) => {
-        if (err) this.log.warn({ err, reader: this.reader }, 'PC/SC disconnect failed');
-        resolve();
-      });
-    });
+    return disconnectHandle(this.entry.reader, this.log);
   }
 
   private removalFollows(): Promise<boolean> {

@@ -62,6 +62,16 @@ export async function openDisplaySimulator(path: string,
   }));
 }
 
+/** A simulator fed in process: bytes written to `feed` are decoded as a display would. */
+export function displayByteSink(columns = 20):
+  { feed(bytes: Buffer): void; simulator: DisplaySimulator } {
+  const decoder = new Cd5220Decoder(columns);
+  return {
+    feed: (bytes) => decoder.feed(bytes),
+    simulator: simulatorOver(decoder, async () => undefined),
+  };
+}
+
 /**
  * The in-process display of the embedded default and of tests without a pty: show() encodes
  * the CD5220 bytes a serial display would be sent and hands them to the simulator's decoder,
@@ -70,16 +80,17 @@ export async function openDisplaySimulator(path: string,
 export class SimulatedDisplay implements CustomerDisplay {
   readonly columns: number;
   readonly simulator: DisplaySimulator;
-  private readonly decoder: Cd5220Decoder;
+  private readonly feed: (bytes: Buffer) => void;
 
   constructor(columns = 20) {
     this.columns = columns;
-    this.decoder = new Cd5220Decoder(columns);
-    this.simulator = simulatorOver(this.decoder, async () => undefined);
+    const sink = displayByteSink(columns);
+    this.simulator = sink.simulator;
+    this.feed = sink.feed;
   }
 
   async show(line1: string, line2: string): Promise<void> {
-    this.decoder.feed(showLines(line1, line2, this.columns));
+    this.feed(showLines(line1, line2, this.columns));
   }
 
   async close(): Promise<void> {

@@ -76,7 +76,8 @@ function textBlock(line: string, state: TextState, pageWidth: number): Block {
     const glyph = Math.max(ctx.measureText(ch).width, 1);
     const scaleX = Math.min(state.width, cellW / glyph);
     ctx.save();
-    ctx.translate(left + i * cellW + (cellW - glyph * scaleX) / 2, (CELL_HEIGHT - 5) * state.height);
+    const x = left + i * cellW + (cellW - glyph * scaleX) / 2;
+    ctx.translate(x, (CELL_HEIGHT - 5) * state.height);
     ctx.scale(scaleX, 1);
     ctx.fillText(ch, 0, 0);
     ctx.restore();

@@ -104,7 +104,10 @@ export async function startPrinterSimulator(
       if (cmd.op === 'status') {
         const bytes = encodeStatus({ paperOut, paperNearEnd: false, coverOpen: false,
           error: false });
-        const answer = { 1: bytes.printer, 2: bytes.offline, 3: bytes.error, 4: bytes.paper }[cmd.n];
+        const answers: Record<number, number> = {
+          1: bytes.printer, 2: bytes.offline, 3: bytes.error, 4: bytes.paper,
+        };
+        const answer = answers[cmd.n];
         if (answer !== undefined) socket.write(Buffer.from([answer]));
         conn.commands.push(cmd);
         continue;

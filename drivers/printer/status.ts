@@ -49,7 +49,8 @@ export function decodeStatus(bytes: StatusBytes): PrinterStatus {
   }
   return {
     online: (bytes.printer & PRINTER_OFFLINE) === 0,
-    paperOut: (bytes.paper & PAPER_NOT_PRESENT) !== 0 || (bytes.offline & OFFLINE_PAPER_END_STOP) !== 0,
+    paperOut: (bytes.paper & PAPER_NOT_PRESENT) !== 0
+      || (bytes.offline & OFFLINE_PAPER_END_STOP) !== 0,
     paperNearEnd: (bytes.paper & PAPER_NEAR_END) !== 0,
     coverOpen: (bytes.offline & OFFLINE_COVER_OPEN) !== 0,
     error: (bytes.offline & OFFLINE_ERROR) !== 0,
@@ -57,7 +58,8 @@ export function decodeStatus(bytes: StatusBytes): PrinterStatus {
 }
 
 /** The bytes a printer in this state answers (used by the simulator). */
-export function encodeStatus(status: Omit<PrinterStatus, 'online'>): StatusBytes & { error: number } {
+export function encodeStatus(status: Omit<PrinterStatus, 'online'>):
+  StatusBytes & { error: number } {
   const offline = status.paperOut || status.coverOpen || status.error;
   return {
     printer: STATUS_FIXED_BITS | (offline ? PRINTER_OFFLINE : 0),

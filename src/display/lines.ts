@@ -23,7 +23,9 @@ type Line = [text: string, align: Align];
 
 /** The display's own amount form: "150.000 VND" (Vietnamese grouping) or "VND 150,000". */
 export function displayAmount(amount: number, lang: DisplayLanguage): string {
-  return lang === 'vi' ? `${groupThousands(amount, '.')} VND` : `VND ${groupThousands(amount, ',')}`;
+  return lang === 'vi'
+    ? `${groupThousands(amount, '.')} VND`
+    : `VND ${groupThousands(amount, ',')}`;
 }
 
 /** Vietnamese is written with its diacritics here and folded for the display afterwards. */
@@ -31,7 +33,8 @@ function wording(event: DisplayEvent, lang: DisplayLanguage): [Line, Line] {
   const vi = lang === 'vi';
   switch (event.kind) {
     case 'idle':
-      return [[vi ? 'Quầy thu phí' : 'Fee counter', 'center'], [vi ? 'Xin chào' : 'Welcome', 'center']];
+      return [[vi ? 'Quầy thu phí' : 'Fee counter', 'center'],
+        [vi ? 'Xin chào' : 'Welcome', 'center']];
     case 'amount':
       return [[vi ? 'Số tiền:' : 'Amount:', 'left'], [displayAmount(event.amount, lang), 'right']];
     case 'insertCard':
@@ -47,7 +50,8 @@ function wording(event: DisplayEvent, lang: DisplayLanguage): [Line, Line] {
       return [[vi ? 'Đang kết nối' : 'Connecting to', 'center'],
         [vi ? 'ngân hàng...' : 'the bank...', 'center']];
     case 'approved':
-      return [[vi ? 'Thành công' : 'Approved', 'center'], [displayAmount(event.amount, lang), 'right']];
+      return [[vi ? 'Thành công' : 'Approved', 'center'],
+        [displayAmount(event.amount, lang), 'right']];
     case 'declined':
       return [[vi ? 'Giao dịch bị từ chối' : 'Declined', 'center'],
         [event.reason ? event.reason[lang] : '', 'center']];

@@ -60,11 +60,13 @@ function checkedData(data: Buffer, dolName: string): Buffer {
   return data;
 }
 
-/** Sends one command and logs its name and status word (never its data). */
+/** Sends one command and logs its name, `context` and status word (never its data). */
 export async function send(
   card: CardChannel, command: Buffer, name: string, log: Logger,
+  context: Record<string, unknown> = {},
 ): Promise<ResponseApdu> {
   const response = await exchange(card, command);
-  log.debug({ command: name, sw: swHex(response.sw), length: response.data.length }, name);
+  log.debug({ command: name, ...context, sw: swHex(response.sw), length: response.data.length },
+    name);
   return response;
 }

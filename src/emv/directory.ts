@@ -65,7 +65,7 @@ async function readDirectoryFile(
   const read: DirectoryRead = { entries: [], ddfNames: [] };
   for (let record = 1; record <= MAX_RECORD; record += 1) {
     const command = readRecordCommand(sfi, record);
-    const response = await send(card, command, 'READ RECORD (directory)', log);
+    const response = await send(card, command, 'READ RECORD (directory)', log, { sfi, record });
     if (response.sw === SW_RECORD_NOT_FOUND) return read;
     if (response.sw !== SW_OK) {
       log.debug({ sfi, record, sw: swHex(response.sw) }, 'directory record refused');

@@ -4,7 +4,7 @@ import { maskBytes } from '../mask';
 import { swHex } from '../../drivers/card/apdu';
 import { generateAcCommand, send, SW_OK, type CardChannel } from './commands';
 import type { TagValues } from './cryptogram';
-import { parseTlv } from './tlv';
+import { parseTlvFrom } from './tlv';
 
 /**
  * GENERATE AC (EMV Book 3 6.5.5): the terminal asks for a cryptogram type, the card answers
@@ -74,7 +74,7 @@ function fromFormat2(children: { tag: string; value: Buffer }[], data: Buffer): 
 
 /** Reads a GENERATE AC answer in format 1 (80) or format 2 (77). */
 export function parseGenerateAcResponse(data: Buffer): AcResponse {
-  const nodes = parseTlv(data);
+  const nodes = parseTlvFrom(data, { command: 'GENERATE AC' });
   const template = nodes[0];
   if (nodes.length !== 1 || template === undefined) throw malformed('not one template', data);
   let tags: TagValues;

@@ -5,7 +5,7 @@ import { swHex } from '../../drivers/card/apdu';
 import { gpoCommand, send, SW_CONDITIONS_NOT_SATISFIED, SW_OK, type CardChannel } from './commands';
 import type { TagValues } from './cryptogram';
 import { buildDolData, parseDol, type DolSource } from './dol';
-import { parseTlv } from './tlv';
+import { parseTlvFrom } from './tlv';
 
 /**
  * Initiate application processing (EMV Book 3 10.1): GET PROCESSING OPTIONS with the PDOL
@@ -71,7 +71,7 @@ function missing(tag: string): CardError {
 
 /** Reads a GPO answer: format 1 (80: AIP || AFL) or format 2 (77 with 82 and 94). */
 export function parseGpoResponse(data: Buffer): ProcessingOptions {
-  const nodes = parseTlv(data);
+  const nodes = parseTlvFrom(data, { command: 'GET PROCESSING OPTIONS' });
   const template = nodes[0];
   if (nodes.length !== 1 || template === undefined) {
     throw new TlvError('TLV_MALFORMED', 'GET PROCESSING OPTIONS answer is not one template', {

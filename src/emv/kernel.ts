@@ -3,13 +3,14 @@ import { CardError, HostError } from '../errors';
 import { maskPan } from '../mask';
 import type { CardChannel } from './commands';
 import type { TagValues } from './cryptogram';
-import { buildDolData, parseDol, type DolSource } from './dol';
+import { buildDolData, parseDol, type DolEntry, type DolSource } from './dol';
 import type { Fci } from './fci';
 import { text } from './fci';
 import { generateAc, type AcResponse } from './generate-ac';
 import { getProcessingOptions, type ProcessingOptions } from './gpo';
 import { buildIccData } from './icc-data';
 import { authenticateIssuer, type IssuerAuthentication } from './issuer-auth';
+import { processScripts } from './scripts';
 import { missingMandatoryData, readApplicationData, type ApplicationData } from './records';
 import { buildCandidateList, chooseApplication, hex, type Candidate } from './select';
 import {
@@ -23,9 +24,9 @@ export type { TerminalAid, TerminalProfile, TransactionInput };
 /**
  * The contact EMV kernel, first cut (EMV Book 3 10): application selection, GET PROCESSING
  * OPTIONS, read application data, first GENERATE AC asking to go online, then issuer
- * authentication and the second GENERATE AC. Offline data authentication, processing
- * restrictions, cardholder verification and terminal risk management are not performed: the
- * TVR says so where Book 3 has a bit for it.
+ * authentication, issuer scripts and the second GENERATE AC. Offline data authentication,
+ * processing restrictions, cardholder verification and terminal risk management are not
+ * performed: the TVR says so where Book 3 has a bit for it.
  */
 export interface FirstAcOutcome {
   decision: 'online' | 'declined'; // ARQC → online, AAC → declined
@@ -57,6 +58,8 @@ export interface SecondAcOutcome {
   tvr: Buffer;
   tsi: Buffer;
   issuerAuthentication: IssuerAuthentication;
+  /** Issuer Script Results, 5 bytes per script run (Book 4 A5); empty when none came. */
+  scriptResults: Buffer;
   tags: TagValues;
   /** Field 55 after the second GENERATE AC (for an advice or a reversal). */
   iccData: Buffer;
@@ -118,10 +121,13 @@ export class ContactKernel {
     const candidates = await buildCandidateList(this.card, this.profile.aids,
       this.profile.cardholderConfirmation ?? false, this.log);
     const chosen = await chooseApplication(this.card, candidates, this.log,
-      (candidate, fci) => getProcessingOptions(this.card, fci.pdol,
-        this.source(withApplication(base, candidate.terminalAid), fci.tags), this.log));
-    const { candidate, fci, result: options } = chosen;
-    const terminal = withApplication(base, candidate.terminalAid);
+      async (candidate, fci) => {
+        const terminal = withApplication(base, candidate.terminalAid);
+        const options = await getProcessingOptions(this.card, fci.pdol,
+          this.source(terminal, fci.tags), this.log);
+        return options && { options, terminal };
+      });
+    const { candidate, fci, result: { options, terminal } } = chosen;
     this.log.debug({ aid: hex(fci.dfName) }, 'application selected');
 
     const data = await readApplicationData(this.card, options.afl, this.log);
@@ -146,37 +152,54 @@ export class ContactKernel {
       throw new Error('complete() follows a start() whose first GENERATE AC asked to go online');
     }
     const { terminal, card } = session;
-    let issuerAuthentication: IssuerAuthentication = 'not-performed';
-    let requested: 'TC' | 'AAC' = 'AAC';
     const cdol2 = parseDol(card['8D']!, 'CDOL2');
+    const scripts = answer.kind === 'answered' ? answer.scripts : undefined;
+    const scriptResults: Buffer[] = [];
+    let issuerAuthentication: IssuerAuthentication = 'not-performed';
 
     if (answer.kind === 'answered') {
-      if (answer.arc.length !== 2) {
-        throw new HostError('HOST_PROTOCOL', 'The authorisation response code is not 2 bytes', {
-          detail: { tag: '8A', length: answer.arc.length },
-        });
-      }
-      terminal['8A'] = answer.arc;
-      if (answer.issuerAuthData !== undefined) terminal['91'] = answer.issuerAuthData;
-      issuerAuthentication = await authenticateIssuer(this.card, {
-        aip: session.options.aip, cdol2, issuerAuthData: answer.issuerAuthData,
-        tvr: this.tvr, tsi: this.tsi,
-      }, this.log);
-      requested = answer.approved ? 'TC' : 'AAC';
+      issuerAuthentication = await this.takeIssuerAnswer(answer, session, cdol2);
+      if (scripts !== undefined) scriptResults.push(await this.runScripts(scripts, '71'));
     } else {
       terminal['8A'] = ARC_UNABLE_ONLINE_DECLINE;
     }
 
+    const requested = answer.kind === 'answered' && answer.approved ? 'TC' : 'AAC';
     const second = await generateAc(this.card, requested,
       buildDolData(cdol2, this.source(terminal, card)), true, this.log);
     Object.assign(card, second.tags);
     this.session = undefined;
+    if (scripts !== undefined) scriptResults.push(await this.runScripts(scripts, '72'));
+
     const tags = this.allTags(terminal, card);
     return {
       decision: second.type === 'TC' ? 'approved' : 'declined', cid: second.cid,
       cryptogram: second.cryptogram, tvr: this.tvr.value(), tsi: this.tsi.value(),
-      issuerAuthentication, tags, iccData: buildIccData(tags),
+      issuerAuthentication, scriptResults: Buffer.concat(scriptResults), tags,
+      iccData: buildIccData(tags),
     };
+  }
+
+  /** Keeps the ARC (8A) and tag 91 for CDOL2, and runs issuer authentication. */
+  private async takeIssuerAnswer(
+    answer: Extract<OnlineAnswer, { kind: 'answered' }>, session: Session,
+    cdol2: DolEntry[],
+  ): Promise<IssuerAuthentication> {
+    if (answer.arc.length !== 2) {
+      throw new HostError('HOST_PROTOCOL', 'The authorisation response code is not 2 bytes', {
+        detail: { tag: '8A', length: answer.arc.length },
+      });
+    }
+    session.terminal['8A'] = answer.arc;
+    if (answer.issuerAuthData !== undefined) session.terminal['91'] = answer.issuerAuthData;
+    return authenticateIssuer(this.card, {
+      aip: session.options.aip, cdol2, issuerAuthData: answer.issuerAuthData,
+      tvr: this.tvr, tsi: this.tsi,
+    }, this.log);
+  }
+
+  private runScripts(scripts: Buffer, phase: '71' | '72'): Promise<Buffer> {
+    return processScripts(this.card, scripts, phase, { tvr: this.tvr, tsi: this.tsi }, this.log);
   }
 
   /** DOL values: TVR and TSI as they are now, then terminal data, then card data. */

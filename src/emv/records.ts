@@ -5,7 +5,7 @@ import { swHex } from '../../drivers/card/apdu';
 import { readRecordCommand, send, SW_OK, type CardChannel } from './commands';
 import type { TagValues } from './cryptogram';
 import type { AflEntry } from './gpo';
-import { parseTlv, type TlvNode } from './tlv';
+import { parseTlv, parseTlvFrom, type TlvNode } from './tlv';
 
 /**
  * Read application data (EMV Book 3 10.2): every record the AFL names, in AFL order. Records
@@ -34,21 +34,11 @@ const NO_DUPLICATE = new Set(['5A', '57', '5F24', '8C', '8D']);
 /** SFIs 1..10 hold EMV data in 70 templates; 11..30 are the issuer's own format. */
 const LAST_EMV_SFI = 10;
 
-function recordError(err: TlvError, sfi: number, record: number): TlvError {
-  Object.assign(err.detail, { command: 'READ RECORD', sfi, record });
-  return err;
-}
-
 /** The 70 template of a record of SFI 1..10; TlvError when the record is anything else. */
 function recordTemplate(data: Buffer, sfi: number, record: number): TlvNode {
-  try {
-    const nodes = parseTlv(data);
-    const template = nodes[0];
-    if (nodes.length === 1 && template?.tag === '70') return template;
-  } catch (err) {
-    if (err instanceof TlvError) throw recordError(err, sfi, record);
-    throw err;
-  }
+  const nodes = parseTlvFrom(data, { command: 'READ RECORD', sfi, record });
+  const template = nodes[0];
+  if (nodes.length === 1 && template?.tag === '70') return template;
   throw new TlvError('TLV_MALFORMED', 'A record is not a 70 template', {
     detail: { command: 'READ RECORD', sfi, record, data: maskBytes(data) },
   });
@@ -81,7 +71,8 @@ function collect(template: TlvNode, tags: TagValues, where: RecordRead, log: Log
 async function readRecord(
   card: CardChannel, sfi: number, record: number, log: Logger,
 ): Promise<RecordRead> {
-  const response = await send(card, readRecordCommand(sfi, record), 'READ RECORD', log);
+  const response = await send(card, readRecordCommand(sfi, record), 'READ RECORD', log,
+    { sfi, record });
   if (response.sw !== SW_OK) {
     throw new CardError('CARD_STATUS', 'The card refused READ RECORD', {
       detail: { command: 'READ RECORD', sfi, record, sw: swHex(response.sw) },

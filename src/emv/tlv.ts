@@ -113,6 +113,19 @@ export function parseTlv(data: Buffer): TlvNode[] {
   return parseAt(data, 0);
 }
 
+/**
+ * Parses data received in answer to a command; a TlvError gets `context` (the command, the
+ * record...) added to its detail, so the error says where the bad data came from.
+ */
+export function parseTlvFrom(data: Buffer, context: Record<string, unknown>): TlvNode[] {
+  try {
+    return parseTlv(data);
+  } catch (err) {
+    if (err instanceof TlvError) Object.assign(err.detail, context);
+    throw err;
+  }
+}
+
 /** The first node with `tag`, depth-first (a node before its children, children in order). */
 export function findTag(nodes: TlvNode[], tag: string): TlvNode | undefined {
   const wanted = tag.toUpperCase();

@@ -15,7 +15,9 @@ export function groupThousands(amount: number, separator: '.' | ',' = '.'): stri
 
 /** The printed figure: "150.000 ₫" in Vietnamese, "VND 150,000" in English. */
 export function formatVnd(amount: number, language: 'vi' | 'en' = 'vi'): string {
-  return language === 'vi' ? `${groupThousands(amount, '.')} ₫` : `VND ${groupThousands(amount, ',')}`;
+  return language === 'vi'
+    ? `${groupThousands(amount, '.')} ₫`
+    : `VND ${groupThousands(amount, ',')}`;
 }
 
 /** "05/03/2025 14:32:07", day first, in Vietnam time whatever the machine's zone. */
@@ -26,7 +28,8 @@ export function formatDateTime(date: Date): string {
   }).formatToParts(date);
   const get = (type: Intl.DateTimeFormatPartTypes): string =>
     parts.find((p) => p.type === type)?.value ?? '??';
-  return `${get('day')}/${get('month')}/${get('year')} ${get('hour')}:${get('minute')}:${get('second')}`;
+  const day = `${get('day')}/${get('month')}/${get('year')}`;
+  return `${day} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
 
 /**

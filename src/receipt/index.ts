@@ -5,3 +5,6 @@ export { renderReceipt, rasterJob, bandRows } from './render';
 export { rasterizeLines } from './raster';
 export { amountInWords, vietnameseNumberWords, englishNumberWords } from './amount-words';
 export { formatVnd, formatDateTime, groupThousands, printablePan } from './format';
+export { EscPosParser, parseEscPos } from './escpos-parse';
+export type { EscPosCommand } from './escpos-parse';
+export type { MonoBitmap } from './escpos';

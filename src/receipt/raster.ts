@@ -47,7 +47,8 @@ function lineHeight(line: ReceiptLine, profile: PrinterProfile): number {
 }
 
 /** Sets the font, shrunk until `text` fits `room` dots; returns the text's width. */
-function fitFont(ctx: SKRSContext2D, text: string, px: number, bold: boolean, room: number): number {
+function fitFont(ctx: SKRSContext2D, text: string, px: number, bold: boolean,
+  room: number): number {
   let size = px;
   ctx.font = receiptFont(size, bold);
   let width = ctx.measureText(text).width;

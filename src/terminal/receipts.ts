@@ -55,6 +55,9 @@ export class PrintedReceipts implements ReceiptSink {
     try {
       const status = await printChecked(this.options.printer, escpos, 3_000);
       if (status.paperNearEnd) this.options.log.warn('receipt paper near end');
+      // One receipt, one connection: raw (port 9100) printing delimits a job by closing it,
+      // the only end-of-job mark a printer without a cutter gets. The next call reconnects.
+      await this.options.printer.close();
       return { bytesPath, pngPath, printed: true };
     } catch (err) {
       const error = err instanceof QuayError ? err

@@ -46,7 +46,7 @@ describe('displayLines', () => {
       .toEqual([' PLEASE REMOVE CARD ', '     THANK YOU      ']);
   });
 
-  it.each(['vi', 'en'] as const)('gives exactly 20 printable ASCII characters a line (%s)', (lang) => {
+  it.each(['vi', 'en'] as const)('gives exactly 20 printable ASCII characters (%s)', (lang) => {
     for (const event of EVENTS) {
       for (const line of displayLines(event, lang)) {
         expect(line).toHaveLength(20);

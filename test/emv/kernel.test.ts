@@ -249,4 +249,24 @@ describe('ContactKernel.complete', () => {
     expect(second.issuerAuthentication).toBe('not-performed');
     expect(second.decision).toBe('approved');
   });
+
+  it('runs 71 scripts before the second GENERATE AC and 72 scripts after it', async () => {
+    const before = encodeTlv('71', [encodeTlv('9F18', hex('00000001')),
+      encodeTlv('86', hex('8418000008 1122334455667788'))]);
+    const after = encodeTlv('72', [encodeTlv('86', hex('04DA9F5803 010203'))]);
+    const { card, kernel } = kernelFor([
+      ...ONLINE_START, firstAc(),
+      ['8418000008 1122334455667788', '9000'],
+      secondAc('40', '3030', '8000000000', '40'),
+      ['04DA9F5803 010203', '6A88'],
+    ]);
+    await kernel.start(INPUT);
+    const second = await kernel.complete({
+      kind: 'answered', approved: true, arc: ARC_00, scripts: Buffer.concat([after, before]),
+    });
+    expect(card.done).toBe(true);
+    expect(second.scriptResults).toEqual(hex('2000000001 1100000000'));
+    expect(second.tvr).toEqual(hex('8000000010'));
+    expect(second.tsi).toEqual(hex('2400'));
+  });
 });

@@ -103,7 +103,8 @@ describe('receiptLines: other outcomes and copies', () => {
     const all = texts(receiptLines(sampleReceipt({ cvm: 'signature', copy: 'merchant' }), 32));
     const at = all.indexOf('Chữ ký chủ thẻ:');
     expect(at).toBeGreaterThan(0);
-    expect(all.slice(at + 1, at + 4)).toEqual(['<space>', '<rule>', 'Đồng ý thanh toán số tiền trên']);
+    expect(all.slice(at + 1, at + 4))
+      .toEqual(['<space>', '<rule>', 'Đồng ý thanh toán số tiền trên']);
     expect(all).not.toContain('Không cần chữ ký');
   });
 
@@ -118,7 +119,8 @@ describe('receiptLines: other outcomes and copies', () => {
   });
 
   it('speaks English on request', () => {
-    const lines = receiptLines(sampleReceipt({ language: 'en', copy: 'merchant', cvm: 'none' }), 48);
+    const data = sampleReceipt({ language: 'en', copy: 'merchant', cvm: 'none' });
+    const lines = receiptLines(data, 48);
     const all = texts(lines);
     expect(all).toContain('CARD PAYMENT RECEIPT');
     expect(all).toContain('VND 150,000');

@@ -32,7 +32,9 @@ export function buildCardFiles(p: CardProfile): CardFiles {
   return {
     pseFci: encodeTlv('6F', [
       encodeTlv('84', PSE_NAME),
-      encodeTlv('A5', [encodeTlv('88', Buffer.from([DIRECTORY_SFI])), tlvAscii('5F2D', p.languages)]),
+      encodeTlv('A5', [
+        encodeTlv('88', Buffer.from([DIRECTORY_SFI])), tlvAscii('5F2D', p.languages),
+      ]),
     ]),
     directory: new Map([[DIRECTORY_SFI, [template70([encodeTlv('61', directoryEntry(p))])]]]),
     appFci: encodeTlv('6F', [encodeTlv('84', p.aid), encodeTlv('A5', fciProprietary(p))]),
@@ -110,7 +112,8 @@ export function lastDayOf(yymm: string): string {
 
 /** AFL (94): per SFI, 4 bytes: SFI << 3, first record, last record, records for ODA (none). */
 function aflOf(records: Map<number, Buffer[]>): Buffer {
-  return Buffer.concat([...records].map(([sfi, list]) => Buffer.from([sfi << 3, 1, list.length, 0])));
+  const entries = [...records].map(([sfi, list]) => Buffer.from([sfi << 3, 1, list.length, 0]));
+  return Buffer.concat(entries);
 }
 
 function template70(items: Buffer[]): Buffer {

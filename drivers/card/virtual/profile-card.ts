@@ -228,7 +228,8 @@ export class ProfileCard implements VirtualCard {
       '9F17': Buffer.from([this.profile.pinTryCounter]),
     };
     const value = values[tag];
-    return value === undefined ? { sw: SW.DATA_NOT_FOUND } : { data: encodeTlv(tag, value), sw: SW.OK };
+    if (value === undefined) return { sw: SW.DATA_NOT_FOUND };
+    return { data: encodeTlv(tag, value), sw: SW.OK };
   }
 
   private generateAc(apdu: CommandApdu): Reply {

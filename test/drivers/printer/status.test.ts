@@ -6,7 +6,9 @@ import {
 
 // Answers of a printer with nothing to report: only the fixed bits 1 and 4 (0x12).
 const OK = { printer: 0x12, offline: 0x12, paper: 0x12 };
-const READY = { online: true, paperOut: false, paperNearEnd: false, coverOpen: false, error: false };
+const READY = {
+  online: true, paperOut: false, paperNearEnd: false, coverOpen: false, error: false,
+};
 
 describe('decodeStatus (DLE EOT 1, 2, 4)', () => {
   it('reads a ready printer', () => {
@@ -46,7 +48,8 @@ describe('decodeStatus (DLE EOT 1, 2, 4)', () => {
 
 describe('encodeStatus', () => {
   it('answers like a printer out of paper', () => {
-    const bytes = encodeStatus({ paperOut: true, paperNearEnd: false, coverOpen: false, error: false });
+    const out = { paperOut: true, paperNearEnd: false, coverOpen: false, error: false };
+    const bytes = encodeStatus(out);
     expect(bytes).toEqual({ printer: 0x1a, offline: 0x32, error: 0x12, paper: 0x7e });
   });
 

@@ -54,7 +54,7 @@ describe('TcpPrinter with the printer simulator', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('prints a 58 mm receipt: the job holds the bytes, decodes and renders at 384 dots', async () => {
+  it('prints a 58 mm receipt: the job keeps the bytes and renders at 384 dots', async () => {
     const { escpos } = renderReceipt(sampleReceipt(), PROFILE_58MM);
     const status = await printChecked(printer, escpos);
     expect(status.paperOut).toBe(false);
