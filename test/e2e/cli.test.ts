@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { PNG } from 'pngjs';
+import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_PATH } from '../../src/config/load';
+
+const run = promisify(execFile);
+const QUAY = new URL('../../bin/quay', import.meta.url).pathname;
+
+/** The defaults with the data folder in a temporary folder, written beside config/. */
+function configWithTempData(): { path: string; dataDir: string } {
+  const raw = parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'quay-cli-'));
+  const path = join(dataDir, 'quay.yaml');
+  const configDir = new URL('../../config/', import.meta.url).pathname;
+  raw.cardReader.card = join(configDir, raw.cardReader.card);
+  writeFileSync(path, stringify({ ...raw, dataDir }));
+  return { path, dataDir };
+}
+
+describe('quay pay (the README main command)', () => {
+  it('charges 150 000 VND for HS-2019-000123 and prints the outcome as JSON', async () => {
+    const { path, dataDir } = configWithTempData();
+    const { stdout, stderr } = await run(QUAY,
+      ['--config', path, 'pay', '150000', '--ref', 'HS-2019-000123', '--json']);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({
+      status: 'approved', amount: 150000, currency: 'VND', reference: 'HS-2019-000123',
+      stan: 1, maskedPan: '**** **** **** 0010', journalId: 1,
+    });
+    expect(result.authCode).toMatch(/^[0-9A-Z]{6}$/);
+    expect(result.receipt.pngPath).toMatch(/\.png$/);
+    expect(PNG.sync.read(readFileSync(result.receipt.pngPath)).width).toBe(384);
+    expect(readFileSync(result.receipt.bytesPath).subarray(0, 2)).toEqual(Buffer.from('1b40', 'hex'));
+    // The console display wrote the screens to stderr, so stdout stays pure JSON.
+    expect(stderr).toContain('[display] |     THANH CONG     |         150.000 VND|');
+
+    const db = new Database(join(dataDir, 'quay.db'), { readonly: true });
+    expect(db.prepare('SELECT state, amount, reference, stan FROM transactions').all())
+      .toEqual([{ state: 'approved', amount: 150000, reference: 'HS-2019-000123', stan: 1 }]);
+    db.close();
+  });
+
+  it('refuses a negative amount with a clear message and exit code 1', async () => {
+    const { path } = configWithTempData();
+    const failure = await run(QUAY, ['--config', path, 'pay', '-5', '--ref', 'X'])
+      .then(() => undefined, (err: { code: number; stderr: string }) => err);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toMatch(/amount/);
+  });
+});
