@@ -79,7 +79,7 @@ export const ERROR_CATALOGUE = {
   READER_UNAVAILABLE: {
     en: 'The card reader is not available',
     vi: 'Không kết nối được đầu đọc thẻ',
-    action: 'Check the reader cable and that pcscd is running (quay doctor).',
+    action: 'Check the reader cable and that pcscd is running (pidof pcscd; start it with pcscd).',
     retryable: true,
   },
   READER_ERROR: {

@@ -26,9 +26,13 @@ export interface PcscReaderOptions {
 /** The receive buffer: 256 data bytes (Le = 00) plus SW1 SW2. */
 const RECEIVE_LENGTH = 258;
 const DEFAULT_REMOVAL_GRACE_MS = 2000;
+/** pcscd answers a first status within milliseconds; this only bounds a stuck service. */
+const FIRST_STATUS_WAIT_MS = 2000;
 
 interface ReaderEntry {
   readonly reader: PcscCardReader;
+  /** Settles with the reader's first status event (or its end). */
+  readonly firstStatus: Promise<void>;
   /** SCARD_STATE_* bits from the latest status event; undefined until the first one. */
   state?: number;
   atr?: Buffer;
@@ -143,7 +147,7 @@ export class PcscReader implements CardReader {
     this.context = undefined;
     if (context === undefined) return;
     for (const entry of context.readers.values()) await entry.session?.disconnect();
-    this.teardown(context);
+    await this.teardown(context);
   }
 
   private watch(watcher: () => void): () => void {
@@ -181,7 +185,7 @@ export class PcscReader implements CardReader {
       throw new ReaderError('READER_UNAVAILABLE', 'The PC/SC reader was closed');
     }
     if (this.context !== undefined && this.context.failure === undefined) return this.context;
-    if (this.context !== undefined) this.teardown(this.context);
+    if (this.context !== undefined) void this.teardown(this.context);
 
     const factory = this.load();
     let pcsc: PcscLite;
@@ -218,17 +222,21 @@ export class PcscReader implements CardReader {
   }
 
   private addReader(context: PcscContext, reader: PcscCardReader): void {
-    const entry: ReaderEntry = { reader };
+    let statusSeen!: () => void;
+    const firstStatus = new Promise<void>((resolve) => { statusSeen = resolve; });
+    const entry: ReaderEntry = { reader, firstStatus };
     context.readers.set(reader.name, entry);
     this.log.debug({ reader: reader.name }, 'reader found');
 
     reader.on('status', (status) => {
+      statusSeen();
       entry.state = status.state;
       entry.atr = status.atr;
       if ((status.state & reader.SCARD_STATE_EMPTY) !== 0) entry.session?.markRemoved();
       this.notify();
     });
     reader.on('end', () => {
+      statusSeen();
       context.readers.delete(reader.name);
       entry.session?.markRemoved();
       this.log.info({ reader: reader.name }, 'reader gone');
@@ -243,11 +251,15 @@ export class PcscReader implements CardReader {
     for (const watcher of [...this.watchers]) watcher();
   }
 
-  private teardown(context: PcscContext): void {
-    // Each close() stops and joins a native monitoring thread; errors the module emits
-    // afterwards ("Command cancelled") are expected and swallowed by the listeners above.
-    for (const entry of context.readers.values()) entry.reader.close();
+  private async teardown(context: PcscContext): Promise<void> {
+    // A reader's close() stops and joins its native status thread. Closed before that thread
+    // reported once, the thread never tells the event loop it ended, and its handle keeps
+    // the process alive: so wait for the first status. Errors the module emits afterwards
+    // ("Command cancelled") are expected and swallowed by the listeners above.
+    const entries = [...context.readers.values()];
     context.readers.clear();
+    await Promise.all(entries.map((entry) => within(entry.firstStatus, FIRST_STATUS_WAIT_MS)));
+    for (const entry of entries) entry.reader.close();
     context.pcsc.close();
   }
 
@@ -260,6 +272,17 @@ export class PcscReader implements CardReader {
     }
     return undefined;
   }
+}
+
+/** Resolves when `promise` does or after `ms`, whichever comes first, leaving no timer. */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** SCardDisconnect leaving the card powered (pcscd powers an idle card down itself). */

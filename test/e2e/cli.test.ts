@@ -46,11 +46,13 @@ describe('quay pay (the README main command)', () => {
     db.close();
   });
 
-  it('refuses a negative amount with a clear message and exit code 1', async () => {
-    const { path } = configWithTempData();
-    const failure = await run(QUAY, ['--config', path, 'pay', '-5', '--ref', 'X'])
-      .then(() => undefined, (err: { code: number; stderr: string }) => err);
-    expect(failure?.code).toBe(1);
-    expect(failure?.stderr).toMatch(/amount/);
-  });
+  it.each(['0', '1.5', '150.000'])('refuses amount %s with a clear message, charging nothing',
+    async (amount) => {
+      const { path, dataDir } = configWithTempData();
+      const failure = await run(QUAY, ['--config', path, 'pay', amount, '--ref', 'X'])
+        .then(() => undefined, (err: { code: number; stderr: string }) => err);
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toMatch(/amount must be a whole number of dong/);
+      expect(() => readFileSync(join(dataDir, 'quay.db'))).toThrow();
+    });
 });
