@@ -44,6 +44,7 @@ interface PcscContext {
   readonly readers: Map<string, ReaderEntry>;
   /** Resolves after pcscd's first reader list arrived (even an empty one). */
   readonly scanned: Promise<void>;
+  scanDone: boolean;
   failure?: QuayError;
 }
 
@@ -114,7 +115,8 @@ export class PcscReader implements CardReader {
       what: 'removal',
       watch: (onChange) => this.watch(onChange),
       check: (waiter) => {
-        if (this.failed(context, waiter)) return;
+        // Before the first reader list, an empty map says nothing about the slots.
+        if (this.failed(context, waiter) || !context.scanDone) return;
         const matching = [...context.readers].filter(
           ([name]) => options.reader === undefined || name.includes(options.reader));
         // A reader whose first status has not arrived yet may still hold a card.
@@ -201,13 +203,14 @@ export class PcscReader implements CardReader {
   private track(pcsc: PcscLite): PcscContext {
     let scanDone!: () => void;
     const scanned = new Promise<void>((resolve) => { scanDone = resolve; });
-    const context: PcscContext = { pcsc, readers: new Map(), scanned };
+    const context: PcscContext = { pcsc, readers: new Map(), scanned, scanDone: false };
 
     // pcsclite calls start() on the next tick and reports each scan only to that callback;
     // wrapping it is the one way to learn that the first list (maybe empty) has arrived.
     const start = pcsc.start.bind(pcsc);
     pcsc.start = (callback) => start((err, names) => {
       callback(err, names);
+      context.scanDone = true;
       scanDone();
       this.notify();
     });
@@ -230,6 +233,7 @@ export class PcscReader implements CardReader {
 
     reader.on('status', (status) => {
       statusSeen();
+      this.log.debug({ reader: reader.name, state: status.state.toString(16) }, 'reader status');
       entry.state = status.state;
       entry.atr = status.atr;
       if ((status.state & reader.SCARD_STATE_EMPTY) !== 0) entry.session?.markRemoved();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapPcscError } from '../../../drivers/card/pcsclite-binding';
 import { PcscReader } from '../../../drivers/card/pcsc-reader';
+import { fakePcsclite, STATE } from './fake-pcsclite';
 
 /** What pcsclite throws from its constructor when pcscd is not running. */
 const NO_SERVICE = 'SCardEstablishContext error: Service not available.(0x8010001d)';
@@ -29,5 +30,104 @@ describe('mapPcscError', () => {
     expect(code('x.(0x80100009)')).toBe('READER_UNAVAILABLE');
     expect(code('Sharing violation.(0x8010000b)')).toBe('READER_ERROR');
     expect(code('anything else')).toBe('READER_ERROR');
+  });
+});
+
+/** Lets pending callbacks (ticks, immediates) run. */
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function tracked<T>(promise: Promise<T>) {
+  const state = { done: false, value: undefined as T | undefined, error: undefined as unknown };
+  promise.then((v) => { state.done = true; state.value = v; },
+    (e: unknown) => { state.done = true; state.error = e; });
+  return state;
+}
+
+async function withOneReader(removalGraceMs = 2000) {
+  const fake = fakePcsclite();
+  const reader = new PcscReader({ load: () => fake.factory, removalGraceMs });
+  const names = reader.listReaders();
+  await flush();
+  fake.pcsc.scan([VPCD]);
+  expect(await names).toEqual([VPCD]);
+  return { reader, fake, slot: fake.pcsc.readers.get(VPCD)! };
+}
+
+const VPCD = 'Virtual PCD 00 00';
+
+describe('PcscReader over a scripted pcsclite', () => {
+  it('does not call a slot empty before pcscd has listed it and reported its state', async () => {
+    const fake = fakePcsclite();
+    const reader = new PcscReader({ load: () => fake.factory });
+    const removal = tracked(reader.waitForRemoval({ reader: VPCD, timeoutMs: 5000 }));
+    await flush();
+    expect(removal.done).toBe(false);
+    fake.pcsc.scan([VPCD]);
+    await flush();
+    expect(removal.done).toBe(false);
+    const slot = fake.pcsc.readers.get(VPCD)!;
+    slot.status(STATE.PRESENT);
+    await flush();
+    expect(removal.done).toBe(false);
+    slot.status(STATE.EMPTY);
+    await flush();
+    expect(removal).toMatchObject({ done: true, error: undefined });
+    await reader.close();
+    expect(slot.closed).toBe(true);
+    expect(fake.pcsc.closed).toBe(true);
+  });
+
+  it('opens a session when a card shows up, with its ATR and protocol', async () => {
+    const { reader, slot } = await withOneReader();
+    const waiting = reader.waitForCard({ timeoutMs: 5000 });
+    slot.status(STATE.EMPTY);
+    await flush();
+    slot.status(STATE.PRESENT, Buffer.from('3B600000', 'hex'));
+    const session = await waiting;
+    expect([session.reader, session.protocol]).toEqual([VPCD, 'T0']);
+    expect(session.atr.toString('hex')).toBe('3b600000');
+    expect(slot.connected).toBe(true);
+    await session.disconnect();
+    expect(slot.connected).toBe(false);
+    await reader.close();
+  });
+
+  it('turns an empty answer into CARD_REMOVED when pcscd then reports the slot empty', async () => {
+    const { reader, slot } = await withOneReader();
+    slot.status(STATE.PRESENT);
+    const session = await reader.waitForCard({ timeoutMs: 5000 });
+    slot.answer = () => Buffer.alloc(0);
+    const sent = session.transmit(Buffer.from('00A4040000', 'hex'));
+    await flush();
+    slot.status(STATE.EMPTY);
+    await expect(sent).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    await reader.close();
+  });
+
+  it('calls an empty answer CARD_UNRESPONSIVE when the card stays in', async () => {
+    const { reader, slot } = await withOneReader(50);
+    slot.status(STATE.PRESENT);
+    const session = await reader.waitForCard({ timeoutMs: 5000 });
+    slot.answer = () => Buffer.alloc(0);
+    await expect(session.transmit(Buffer.from('00A4040000', 'hex')))
+      .rejects.toMatchObject({ code: 'CARD_UNRESPONSIVE' });
+    slot.answer = () => new Error('SCardTransmit error: Card was removed.(0x80100069)');
+    await expect(session.transmit(Buffer.from('00A4040000', 'hex')))
+      .rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    await reader.close();
+  });
+
+  it('refuses a mute card and fails waits when pcscd goes away', async () => {
+    const { reader, fake, slot } = await withOneReader();
+    slot.status(STATE.PRESENT | STATE.MUTE);
+    await expect(reader.waitForCard({ timeoutMs: 5000 })).rejects.toMatchObject({
+      code: 'CARD_UNRESPONSIVE',
+    });
+    slot.status(STATE.EMPTY);
+    const waiting = reader.waitForCard({ timeoutMs: 5000 });
+    const stopped = 'SCardGetStatusChange error: Service was stopped.(0x8010001e)';
+    fake.pcsc.emit('error', new Error(stopped));
+    await expect(waiting).rejects.toMatchObject({ code: 'READER_UNAVAILABLE' });
+    await reader.close();
   });
 });
