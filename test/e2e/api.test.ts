@@ -30,7 +30,7 @@ describe('the counter API', () => {
     const response = await post({ amount: 150000, reference: 'HS-2019-000123',
       payer: 'Nguyễn Văn A' });
     expect(response.status).toBe(201);
-    const result = await response.json();
+    const result = await response.json() as { journalId: number; authCode: string };
     expect(result).toMatchObject({ status: 'approved', amount: 150000,
       maskedPan: '**** **** **** 0010' });
     const read = await (await fetch(`${base}/v1/payments/${result.journalId}`)).json();
@@ -47,8 +47,9 @@ describe('the counter API', () => {
   });
 
   it('answers a repeated idempotency key with the same payment', async () => {
-    const first = await (await post({ amount: 5000, reference: 'HS-2' },
-      { 'idempotency-key': 'desk-7' })).json();
+    const response = await post({ amount: 5000, reference: 'HS-2' },
+      { 'idempotency-key': 'desk-7' });
+    const first = await response.json() as { journalId: number };
     const again = await post({ amount: 5000, reference: 'HS-2' }, { 'idempotency-key': 'desk-7' });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ journalId: first.journalId, replayed: true });
