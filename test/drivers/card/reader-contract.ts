@@ -75,8 +75,7 @@ export function describeReaderContract(
     it('waits for a T=0 card and exchanges APDUs with GET RESPONSE and Le correction', async () => {
       const card = recording(ProfileCard.fromFile(PROFILE));
       const waiting = fx.reader.waitForCard({ reader: fx.readerName, timeoutMs: 20_000 });
-      await fx.insert(card);
-      session = await waiting;
+      [session] = await Promise.all([waiting, fx.insert(card)]);
       expect(session.reader).toContain(fx.readerName);
       expect(session.protocol).toBe('T0');
       expect(session.atr.toString('hex').toUpperCase()).toBe('3B600000');
@@ -119,10 +118,11 @@ export function describeReaderContract(
 
     it('rejects pending waits with READER_UNAVAILABLE on close', async () => {
       const waiting = fx.reader.waitForCard({ reader: fx.readerName, timeoutMs: 30_000 });
-      await fx.reader.close();
-      await expect(waiting).rejects.toMatchObject({
+      const rejected = expect(waiting).rejects.toMatchObject({
         name: 'ReaderError', code: 'READER_UNAVAILABLE',
       });
+      await fx.reader.close();
+      await rejected;
     });
   });
 }
