@@ -44,7 +44,8 @@ function report(subject: Figure, reference: Figure): void {
   const ratio = subject.perSecond / reference.perSecond;
   const fmt = (f: Figure) => `${f.perSecond.toFixed(f.perSecond < 100 ? 1 : 0).padStart(10)}/s`;
   console.log(`${subject.name.padEnd(44)} ${fmt(subject)}`);
-  console.log(`  reference: ${reference.name.padEnd(32)} ${fmt(reference)}   ratio ${ratio.toFixed(3)}`);
+  console.log(`  reference: ${reference.name.padEnd(32)} ${fmt(reference)}` +
+    `   ratio ${ratio.toFixed(3)}`);
 }
 
 const imk = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
@@ -91,14 +92,16 @@ async function receipts(): Promise<void> {
     merchant: { name: 'UBND PHƯỜNG BẾN NGHÉ', address: '29 Lê Duẩn, Quận 1, TP. Hồ Chí Minh',
       merchantId: '000000000000001', terminalId: 'QUAY0001' },
     copy: 'customer', batch: 1, invoice: 1, stan: 1, rrn: '633719000001', dateTime: new Date(),
-    application: { label: 'VISA DEBIT', aid: 'A0000000031010' }, maskedPan: '**** 0010',
+    application: { label: 'VISA DEBIT', aid: 'A0000000031010' },
+    maskedPan: '**** **** **** 0010',
     entryMode: 'chip', cvm: 'none', amount: 150_000, reference: 'HS-2019-000123',
     authCode: '000001', result: 'approved',
   };
   const subject = await measure('receipt layout + raster + ESC/POS (58 mm)', () =>
     renderReceipt(data, PROFILE_58MM), 2_000);
   const png = new PNG({ width: 384, height: 1200 });
-  const reference = await measure('PNG encode of a 384x1200 page', () => PNG.sync.write(png), 2_000);
+  const reference = await measure('PNG encode of a 384x1200 page',
+    () => PNG.sync.write(png), 2_000);
   report(subject, reference);
 }
 
