@@ -162,12 +162,20 @@ export class PaymentTerminal {
   private async askBank(row: TransactionRow, first: FirstAcOutcome, numbers: SentNumbers,
     log: Logger): Promise<BankAnswer> {
     await this.parts.display.show({ kind: 'connecting' });
-    const request = buildPurchase({
-      stan: numbers.stan, amount: row.amount, pan: first.pan, panSequence: first.panSequence,
-      expiry: first.expiry.slice(0, 4), track2: first.track2, iccData: first.iccData,
-      posEntryMode: '051', terminalId: row.terminal_id, merchantId: row.merchant_id,
-      nii: this.parts.nii, localTime: new Date(), invoice: numbers.invoice, batch: numbers.batch,
-    });
+    let request: IsoMessage;
+    try {
+      request = buildPurchase({
+        stan: numbers.stan, amount: row.amount, pan: first.pan, panSequence: first.panSequence,
+        expiry: first.expiry.slice(0, 4), track2: first.track2, iccData: first.iccData,
+        posEntryMode: '051', terminalId: row.terminal_id, merchantId: row.merchant_id,
+        nii: this.parts.nii, localTime: new Date(), invoice: numbers.invoice,
+        batch: numbers.batch,
+      });
+    } catch (err) {
+      const error = asQuayError(err, 'ISO_PACK');
+      log.error({ err: error.code, detail: error.detail }, 'authorisation request not built');
+      return { kind: 'no-answer', error, maybeDelivered: false };
+    }
     try {
       const reply = readPurchaseResponse(await this.parts.acquirer.exchange(request), {
         stan: numbers.stan, terminalId: row.terminal_id,
@@ -177,8 +185,8 @@ export class PaymentTerminal {
     } catch (err) {
       const error = asQuayError(err, 'HOST_PROTOCOL');
       log.warn({ err: error.code, detail: error.detail }, 'no usable answer from the bank');
-      const maybeDelivered = error.code !== 'HOST_UNREACHABLE';
-      return { kind: 'no-answer', error, maybeDelivered };
+      // The link says when nothing was written; any other failure may have reached the bank.
+      return { kind: 'no-answer', error, maybeDelivered: error.detail.maybeDelivered !== false };
     }
   }
 
@@ -189,7 +197,8 @@ export class PaymentTerminal {
       ? {
         kind: 'answered', approved: answer.response.approved,
         arc: Buffer.from(answer.response.responseCode, 'ascii'),
-        issuerAuthData: issuerAuthData(answer.response), scripts: undefined,
+        issuerAuthData: answer.response.issuerAuthData,
+        scripts: answer.response.scripts ? Buffer.concat(answer.response.scripts) : undefined,
       }
       : { kind: 'unable-to-go-online' };
     const hostFields = answer.kind === 'answered' ? {
@@ -201,10 +210,12 @@ export class PaymentTerminal {
     try {
       second = await kernel.complete(online);
     } catch (err) {
-      // The bank may have approved while the card can no longer confirm: a reversal is owed.
+      // The card failed at the last step. Only a request that may stand approved at the bank
+      // needs reversing; a decline, or a request that never left, is simply declined.
       const error = asQuayError(err, 'CARD_STATUS');
-      journal.move(id, 'reversal_pending', { ...hostFields, error_code: error.code,
-        reason: 'card failed after the bank answered' });
+      const owed = answer.kind === 'answered' ? answer.response.approved : answer.maybeDelivered;
+      journal.move(id, owed ? 'reversal_pending' : 'declined', { ...hostFields,
+        error_code: error.code, reason: `card failed after the bank step: ${error.message}` });
       return this.finish(id, card, log);
     }
     const update = {
@@ -286,10 +297,6 @@ function cardFacts(first: FirstAcOutcome): CardFacts {
     tsi: hex(first.tsi),
     cvm: 'none',
   };
-}
-
-function issuerAuthData(response: PurchaseResponse): Buffer | undefined {
-  return response.issuerAuthData;
 }
 
 function resultEvent(row: TransactionRow): DisplayEvent {

@@ -43,13 +43,20 @@ export class PrintedReceipts implements ReceiptSink {
 
   async print(row: TransactionRow, card: CardFacts): Promise<ReceiptOutcome | null> {
     if (row.stan === null || row.invoice === null || row.batch === null) return null;
-    const data = this.receiptData(row, card);
-    const { escpos } = renderReceipt(data, this.options.profile);
     const base = join(this.options.dir, `receipt-${row.id}-customer`);
     const bytesPath = `${base}.bin`;
     const pngPath = `${base}.png`;
-    writeFileSync(bytesPath, escpos);
-    writeFileSync(pngPath, pageToPng(renderPage(parseEscPos(escpos), this.options.profile.widthDots)));
+    let escpos: Buffer;
+    try {
+      escpos = renderReceipt(this.receiptData(row, card), this.options.profile).escpos;
+      writeFileSync(bytesPath, escpos);
+      const page = renderPage(parseEscPos(escpos), this.options.profile.widthDots);
+      writeFileSync(pngPath, pageToPng(page));
+    } catch (err) {
+      // The payment stands whatever happens to its receipt; the journal keeps the outcome.
+      this.options.log.error({ err }, 'receipt not rendered');
+      return null;
+    }
     this.options.journal.recordReceipt(row.id, bytesPath, pngPath);
     if (!this.options.printer) return { bytesPath, pngPath, printed: false };
     try {

@@ -78,6 +78,14 @@ describe('payment faults on the embedded default', () => {
       .toEqual(['created', 'card_read', 'sent', 'reversal_pending']);
   });
 
+  it('owes nothing when the card is pulled after the bank declined', async () => {
+    const app = await open();
+    insert(app, faultyCard({ removeAt: 'generate-ac#2' }));
+    const result = await app.terminal.pay({ amount: 20_051, reference: 'HS-4b' });
+    expect(result).toMatchObject({ status: 'declined', responseCode: '51' });
+    expect(app.journal.get(result.journalId)?.error_code).toBe('CARD_REMOVED');
+  });
+
   it('owes a reversal when the bank does not answer in time', async () => {
     const app = await open({
       host: { kind: 'embedded-simulator', tpdu: '6000010000', responseTimeoutMs: 800 },
