@@ -7,7 +7,9 @@ import { LATEST_VERSION, MIGRATIONS } from './schema';
 import { canMove, type TransactionState } from './states';
 
 export interface NewPayment {
+  /** Whole dong: VND has no minor unit. */
   amount: number;
+  /** The fee reference from the desk software: dossier, invoice or bill number. */
   reference: string;
   description?: string;
   payer?: string;

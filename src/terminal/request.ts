@@ -1,18 +1,11 @@
 import { RequestError } from '../errors';
+import type { NewPayment } from '../journal/journal';
 
 /** The largest amount ISO 8583 field 4 and EMV 9F02 can carry: twelve digits of dong. */
 export const MAX_AMOUNT = 999_999_999_999;
 
-export interface PaymentRequest {
-  /** Whole dong: VND has no minor unit. */
-  amount: number;
-  /** The fee reference from the desk software: dossier, invoice or bill number. */
-  reference: string;
-  description?: string;
-  payer?: string;
-  operator?: string;
-  idempotencyKey?: string;
-}
+/** What desk software or a clerk asks for; the terminal adds its own IDs. */
+export type PaymentRequest = Omit<NewPayment, 'terminalId' | 'merchantId'>;
 
 const TEXT_LIMITS = { reference: 40, description: 120, payer: 80, operator: 40, idempotencyKey: 64 };
 
