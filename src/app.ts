@@ -18,9 +18,11 @@ import type { LoadedConfig } from './config/load';
 import type { QuayConfig } from './config/schema';
 import type { TerminalProfile } from './emv/kernel';
 import { Journal } from './journal/journal';
+import { loadOrCreateDataKey } from './keys/data-key';
 import type { Logger } from './log';
 import { PaymentTerminal } from './terminal/payment';
 import { PrintedReceipts } from './terminal/receipts';
+import { ReversalSender } from './terminal/reversals';
 import { CustomerStatusDisplay } from './terminal/status-display';
 
 export interface AppOptions {
@@ -57,8 +59,11 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     for (const fn of closers.reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
   try {
-    const journal = Journal.open(join(dataDir, 'quay.db'), log);
+    const dataKey = loadOrCreateDataKey(join(dataDir, 'keys', 'data.key'));
+    const journal = Journal.open(join(dataDir, 'quay.db'), log, dataKey);
     closers.push(() => journal.close());
+    const owed = journal.recoverInterrupted();
+    if (owed.length > 0) log.warn({ journalIds: owed }, 'reversals owed after a restart');
     const reader = await openReader(loaded, options, closers);
     const { acquirer, acquirerSimulator } = await openAcquirer(loaded, log, closers);
     const { printer, printerSimulator } = await openPrinter(config, dataDir, log, closers);
@@ -75,6 +80,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       }),
       display: new CustomerStatusDisplay(display, config.terminal.language, log),
       journal,
+      reversals: new ReversalSender(journal, acquirer, log.child({ part: 'reversals' })),
+      reversalTimeoutMs: config.host.reversalTimeoutMs,
       profile: terminalProfile(config),
       merchantId: config.terminal.merchantId,
       nii: config.host.nii,

@@ -118,6 +118,12 @@ export const ERROR_CATALOGUE = {
     action: 'The transaction will be reversed; report to the technician if it repeats.',
     retryable: true,
   },
+  REVERSAL_PENDING: {
+    en: 'An earlier payment is being reversed: the bank link is down',
+    vi: 'Đang chờ hủy giao dịch trước với ngân hàng: mất kết nối ngân hàng',
+    action: 'Check the network link; the reversal is sent again before the next payment.',
+    retryable: true,
+  },
   PRINTER_UNREACHABLE: {
     en: 'The receipt printer cannot be reached',
     vi: 'Không kết nối được máy in hóa đơn',
@@ -172,6 +178,19 @@ export const ERROR_CATALOGUE = {
     action: 'Wait for the current payment to end, then ask for its status.',
     retryable: true,
   },
+  NOT_FOUND: {
+    en: 'No such payment',
+    vi: 'Không tìm thấy giao dịch',
+    action: 'Check the journal ID returned when the payment was made.',
+    retryable: false,
+  },
+  MAC_INVALID: {
+    en: 'A bank message failed its MAC check',
+    vi: 'Bản tin ngân hàng sai mã xác thực (MAC)',
+    action: 'The transaction will be reversed; if it repeats, sign on again for new keys and '
+      + 'check the MAC settings of the host profile with the bank.',
+    retryable: true,
+  },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -219,4 +238,10 @@ export class RequestError extends QuayError {}
 
 export function isQuayError(err: unknown): err is QuayError {
   return err instanceof QuayError;
+}
+
+/** The error as a QuayError: itself, or wrapped under `fallback` with its message. */
+export function asQuayError(err: unknown, fallback: ErrorCode): QuayError {
+  if (err instanceof QuayError) return err;
+  return new QuayError(fallback, err instanceof Error ? err.message : String(err), { cause: err });
 }

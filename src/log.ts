@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
  * Paths that may hold card data or keys. pino replaces them before a line is written, so a
@@ -13,14 +13,17 @@ export const REDACT_PATHS = [
 
 export type { Logger };
 
-export function createLogger(options: LoggerOptions = {}): Logger {
+/** The logger; `destination` defaults to stdout (the CLI sends logs to stderr). */
+export function createLogger(options: LoggerOptions = {},
+  destination?: DestinationStream): Logger {
   const level = options.level ?? process.env.QUAY_LOG_LEVEL ?? 'info';
-  return pino({
+  const settings = {
     name: 'quay',
     ...options,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }
 
 /** A logger that writes nothing, for library use and tests that do not read logs. */

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../src/log';
@@ -70,6 +70,8 @@ export async function startPrinterSimulator(
   let handedOut = 0;
   let paperOut = options.paperOut ?? false;
   if (options.outDir) mkdirSync(options.outDir, { recursive: true });
+  // Files go on from the jobs an earlier run left in the folder, so none is overwritten.
+  const earlierFiles = options.outDir ? highestJobFile(options.outDir) : 0;
 
   function finishJob(conn: Connection, end: number, cut: boolean): void {
     const commands = conn.commands;
@@ -88,8 +90,8 @@ export async function startPrinterSimulator(
       png: pageToPng(page),
     };
     if (options.outDir) {
-      job.binPath = join(options.outDir, `job-${job.id}.bin`);
-      job.pngPath = join(options.outDir, `job-${job.id}.png`);
+      job.binPath = join(options.outDir, `job-${earlierFiles + job.id}.bin`);
+      job.pngPath = join(options.outDir, `job-${earlierFiles + job.id}.png`);
       writeFileSync(job.binPath, job.bytes);
       writeFileSync(job.pngPath, job.png);
     }
@@ -171,4 +173,11 @@ export async function startPrinterSimulator(
 
 function cutLength(cmd: Extract<EscPosCommand, { op: 'cut' }>): number {
   return cmd.feed === undefined ? 3 : 4;
+}
+
+function highestJobFile(dir: string): number {
+  return readdirSync(dir).reduce((highest, name) => {
+    const match = /^job-(\d+)\.bin$/.exec(name);
+    return match ? Math.max(highest, Number(match[1])) : highest;
+  }, 0);
 }

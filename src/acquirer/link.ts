@@ -57,14 +57,18 @@ export class AcquirerLink {
     this.tpdu = config.tpdu === undefined ? undefined : parseTpdu(config.tpdu);
   }
 
-  /** Sends a request and resolves with its matched reply. */
-  async exchange(request: IsoMessage): Promise<IsoMessage> {
+  /**
+   * Sends a request and resolves with its matched reply. `timeoutMs` replaces the configured
+   * response timeout for this exchange (a pending reversal is tried briefly before a sale).
+   */
+  async exchange(request: IsoMessage, options: { timeoutMs?: number } = {}):
+    Promise<IsoMessage> {
     const started = performance.now();
     const fields = {
       mti: request.mti, stan: fieldText(request, 11), tid: fieldText(request, 41)?.trimEnd(),
     };
     try {
-      const reply = await this.send(request);
+      const reply = await this.send(request, options.timeoutMs ?? this.config.responseTimeoutMs);
       const ms = Math.round(performance.now() - started);
       this.log.info({ event: 'iso8583.exchange', ...fields, rc: fieldText(reply, 39), ms },
         'bank exchange');
@@ -79,7 +83,7 @@ export class AcquirerLink {
     }
   }
 
-  private async send(request: IsoMessage): Promise<IsoMessage> {
+  private async send(request: IsoMessage, timeoutMs: number): Promise<IsoMessage> {
     const replyMti = responseMti(request.mti);
     if (replyMti === undefined) {
       throw new Iso8583Error('ISO_PACK', `MTI ${request.mti} is not a request`, {
@@ -102,9 +106,9 @@ export class AcquirerLink {
     return new Promise<IsoMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);
-        reject(hostError('HOST_TIMEOUT', `no reply within ${this.config.responseTimeoutMs} ms`,
-          true, { timeoutMs: this.config.responseTimeoutMs }));
-      }, this.config.responseTimeoutMs);
+        reject(hostError('HOST_TIMEOUT', `no reply within ${timeoutMs} ms`, true,
+          { timeoutMs }));
+      }, timeoutMs);
       const settle = <T>(fn: (value: T) => void) => (value: T): void => {
         clearTimeout(timer);
         this.pending.delete(key);

@@ -139,6 +139,39 @@ export function buildPurchase(req: PurchaseRequest): IsoMessage {
   return message;
 }
 
+/**
+ * The reversal of a purchase: the original request's fields under MTI 0400, or 0401 when it
+ * is sent again, with the original STAN in field 11 so that the host finds what to undo.
+ */
+export function buildReversal(original: PurchaseRequest, repeat: boolean): IsoMessage {
+  const purchase = buildPurchase(original);
+  return createMessage(repeat ? '0401' : '0400', purchase.fields);
+}
+
+export interface ReversalResponse {
+  stan: number;
+  responseCode: string;
+}
+
+/**
+ * Reads a 0410. Any response code acknowledges the reversal: 00 when the host undid the
+ * approval, others (25: no original found) when there was nothing to undo.
+ */
+export function readReversalResponse(msg: IsoMessage, expect: ResponseExpectation):
+  ReversalResponse {
+  if (msg.mti !== '0410') {
+    throw protocol(`MTI ${msg.mti} where 0410 was expected`, { mti: msg.mti });
+  }
+  const stan = Number(fieldText(msg, 11) ?? 'NaN');
+  if (stan !== expect.stan) throw protocol(`reversal answered for STAN ${stan}`);
+  if ((fieldText(msg, 41) ?? '').trimEnd() !== expect.terminalId.trimEnd()) {
+    throw protocol('reversal answered for another terminal');
+  }
+  const responseCode = fieldText(msg, 39);
+  if (responseCode === undefined) throw protocol('no response code (39)');
+  return { stan, responseCode };
+}
+
 function protocol(reason: string, detail: Record<string, unknown> = {},
   cause?: unknown): HostError {
   return new HostError('HOST_PROTOCOL', `purchase response: ${reason}`, {

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { ERROR_CATALOGUE, QuayError } from '../errors';
+import { ERROR_CATALOGUE, QuayError, RequestError } from '../errors';
 import type { Journal, TransactionRow } from '../journal/journal';
 import type { Logger } from '../log';
 import type { PaymentTerminal } from '../terminal/payment';
@@ -45,9 +45,7 @@ export function buildApi(parts: ApiParts): FastifyInstance {
   app.get('/v1/payments/:id', async (request, reply) => {
     const id = Number((request.params as { id: string }).id);
     const row = Number.isSafeInteger(id) ? parts.journal.get(id) : undefined;
-    if (!row) {
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no such payment' } });
-    }
+    if (!row) return reply.status(404).send(errorBody(new RequestError('NOT_FOUND')));
     return publicRow(row);
   });
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
 import { startApp } from '../app';
 import { buildApi } from '../api/server';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
@@ -25,8 +26,9 @@ program.command('pay')
   .option('--card <file>', 'virtual card (profile or trace) to insert')
   .option('--json', 'print the outcome as JSON')
   .action(async (amount: number, opts: PayOptions) => {
+    // Logs go to stderr: stdout carries the outcome alone, so --json output stays parseable.
     const log = createLogger({ level: process.env.QUAY_LOG_LEVEL ?? 'warn' },
-    ).child({ command: 'pay' });
+      pino.destination(2)).child({ cli: 'pay' });
     const app = await startApp(loadConfig(program.opts().config),
       { log, card: opts.card ? resolve(opts.card) : undefined });
     try {
@@ -84,7 +86,8 @@ function amountArgument(value: string): number {
   try {
     return parseAmount(value);
   } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+    const info = ERROR_CATALOGUE.AMOUNT_INVALID;
+    throw new InvalidArgumentError(`AMOUNT_INVALID: ${(err as Error).message} / ${info.vi}`);
   }
 }
 

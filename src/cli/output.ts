@@ -7,6 +7,7 @@ const STATUS_WORDS: Record<PaymentResult['status'], { vi: string; en: string }> 
   not_accepted: { vi: 'THẺ KHÔNG ĐƯỢC CHẤP NHẬN', en: 'CARD NOT ACCEPTED' },
   failed: { vi: 'KHÔNG THỰC HIỆN ĐƯỢC', en: 'FAILED' },
   reversal_pending: { vi: 'CHỜ HỦY (ĐẢO) GIAO DỊCH', en: 'REVERSAL PENDING' },
+  reversed: { vi: 'ĐÃ HỦY (ĐẢO) GIAO DỊCH', en: 'REVERSED' },
 };
 
 /** The outcome of `quay pay` as a clerk or technician reads it: both languages. */

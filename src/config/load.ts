@@ -60,17 +60,24 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${issue.message}`;
 }
 
+type SchemaNode = { shape?: Record<string, unknown>; options?: unknown[];
+  unwrap?: () => unknown };
+
+/** The keys allowed at a path: for a choice of shapes (`kind`), the keys of any of them. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let schema: unknown = configSchema;
+  let nodes: unknown[] = [configSchema];
   for (const step of path) {
-    const shape = (schema as { shape?: Record<string, unknown> }).shape;
-    schema = shape?.[String(step)];
-    while (schema && (schema as { unwrap?: () => unknown }).unwrap) {
-      schema = (schema as { unwrap: () => unknown }).unwrap();
-    }
+    nodes = nodes.flatMap((node) => shapesOf(node))
+      .map((shape) => shape[String(step)]).filter((next) => next !== undefined);
   }
-  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
-  return shape ? Object.keys(shape) : [];
+  return [...new Set(nodes.flatMap((node) => shapesOf(node).flatMap((s) => Object.keys(s))))];
+}
+
+function shapesOf(node: unknown): Record<string, unknown>[] {
+  let current = node as SchemaNode | undefined;
+  while (current?.unwrap) current = current.unwrap() as SchemaNode;
+  if (current?.options) return current.options.flatMap((option) => shapesOf(option));
+  return current?.shape ? [current.shape] : [];
 }
 
 function closestKey(key: string, known: string[]): string | undefined {

@@ -48,6 +48,7 @@ const host = z.discriminatedUnion('kind', [
     nii: z.string().regex(/^\d{3}$/).default('001'),
     connectTimeoutMs: z.number().int().positive().default(5_000),
     responseTimeoutMs: z.number().int().positive().default(30_000),
+    reversalTimeoutMs: z.number().int().positive().default(5_000),
   }),
   z.strictObject({
     kind: z.literal('tcp'),
@@ -58,6 +59,7 @@ const host = z.discriminatedUnion('kind', [
     nii: z.string().regex(/^\d{3}$/).default('001'),
     connectTimeoutMs: z.number().int().positive().default(5_000),
     responseTimeoutMs: z.number().int().positive().default(30_000),
+    reversalTimeoutMs: z.number().int().positive().default(5_000),
   }),
 ]);
 

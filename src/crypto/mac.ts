@@ -1,4 +1,4 @@
-import { desDecryptEcb, desEncryptEcb, xor } from './des';
+import { desDecryptEcb, desEncryptEcb, tdesEncryptEcb, xor } from './des';
 
 /**
  * ISO/IEC 9797-1 MAC algorithm 3 (the ANSI X9.19 "retail MAC") with a double-length key:
@@ -37,4 +37,24 @@ export function retailMac(key: Buffer, data: Buffer, padding: 'zero' | 'iso2'): 
     chain = desEncryptEcb(left, xor(chain, padded.subarray(offset, offset + BLOCK)));
   }
   return desEncryptEcb(left, desDecryptEcb(right, chain));
+}
+
+/**
+ * ISO/IEC 9797-1 MAC algorithm 1: CBC from a zero IV with every block enciphered under the
+ * whole key, the last block being the MAC (8 bytes). A 16- or 24-byte key runs triple DES; an
+ * 8-byte key runs single DES (as K|K|K, since Node 20 has no single-DES cipher).
+ */
+export function cbcMac(key: Buffer, data: Buffer, padding: 'zero' | 'iso2'): Buffer {
+  if (key.length !== 8 && key.length !== 16 && key.length !== 24) {
+    throw new RangeError(`CBC-MAC key must be 8, 16 or 24 bytes, got ${key.length}`);
+  }
+  const padded = padForMac(data, padding);
+  const encrypt = key.length === BLOCK
+    ? (block: Buffer) => desEncryptEcb(key, block)
+    : (block: Buffer) => tdesEncryptEcb(key, block);
+  let chain: Buffer = Buffer.alloc(BLOCK);
+  for (let offset = 0; offset < padded.length; offset += BLOCK) {
+    chain = encrypt(xor(chain, padded.subarray(offset, offset + BLOCK)));
+  }
+  return chain;
 }

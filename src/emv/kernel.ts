@@ -11,6 +11,8 @@ import { getProcessingOptions, type ProcessingOptions } from './gpo';
 import { buildIccData } from './icc-data';
 import { authenticateIssuer, type IssuerAuthentication } from './issuer-auth';
 import { processScripts } from './scripts';
+import { performOda, type OdaOutcome, type OdaSettings } from './oda/perform';
+import { signedRecords } from './oda/static-data';
 import { missingMandatoryData, readApplicationData, type ApplicationData } from './records';
 import { buildCandidateList, chooseApplication, hex, type Candidate } from './select';
 import {
@@ -20,13 +22,15 @@ import { newTsi, newTvr, TSI, TVR, type BitField } from './tvr';
 
 export type { TagValues } from './cryptogram';
 export type { TerminalAid, TerminalProfile, TransactionInput };
+export type { OdaOutcome, OdaSettings };
 
 /**
  * The contact EMV kernel, first cut (EMV Book 3 10): application selection, GET PROCESSING
- * OPTIONS, read application data, first GENERATE AC asking to go online, then issuer
- * authentication, issuer scripts and the second GENERATE AC. Offline data authentication,
- * processing restrictions, cardholder verification and terminal risk management are not
- * performed: the TVR says so where Book 3 has a bit for it.
+ * OPTIONS, read application data, offline data authentication (SDA, DDA) when the kernel
+ * is given CA public keys, first GENERATE AC asking to go online, then issuer
+ * authentication, issuer scripts and the second GENERATE AC. Processing restrictions,
+ * cardholder verification and terminal risk management are not performed: the TVR says so
+ * where Book 3 has a bit for it.
  */
 export interface FirstAcOutcome {
   decision: 'online' | 'declined'; // ARQC → online, AAC → declined
@@ -45,6 +49,8 @@ export interface FirstAcOutcome {
   tsi: Buffer;
   tags: TagValues;
   odaRecords: Buffer[];
+  /** Offline data authentication; absent when the kernel has no CA keys. */
+  oda?: OdaOutcome;
 }
 
 export type OnlineAnswer =
@@ -78,6 +84,7 @@ interface Session {
   terminal: TagValues;
   card: TagValues;
   first: AcResponse;
+  oda?: OdaOutcome;
 }
 
 function panOf(tags: TagValues): string {
@@ -97,6 +104,8 @@ export class ContactKernel {
     private readonly card: CardChannel,
     private readonly profile: TerminalProfile,
     log: Logger,
+    /** CA public keys and default DDOL; without them no offline data authentication. */
+    private readonly odaSettings?: OdaSettings,
   ) {
     this.log = log.child({ component: 'emv-kernel' });
   }
@@ -133,8 +142,7 @@ export class ContactKernel {
     const data = await readApplicationData(this.card, options.afl, this.log);
     const card: TagValues = { ...fci.tags, ...options.tags, ...data.tags };
     this.checkMandatory(card);
-    // Offline data authentication is not in this cut (Book 3 10.3: set when none is done).
-    this.tvr.set(TVR.ODA_NOT_PERFORMED);
+    const oda = await this.authenticateOffline(fci, options, data, terminal, card, input.date);
 
     const cdol1 = parseDol(card['8C']!, 'CDOL1');
     const first = await generateAc(this.card, 'ARQC',
@@ -142,7 +150,7 @@ export class ContactKernel {
     this.tsi.set(TSI.CARD_RISK_MANAGEMENT_PERFORMED);
     Object.assign(card, first.tags);
 
-    this.session = { candidate, fci, options, data, terminal, card, first };
+    this.session = { candidate, fci, options, data, terminal, card, first, oda };
     return this.firstOutcome(this.session);
   }
 
@@ -215,6 +223,24 @@ export class ContactKernel {
     return { ...card, ...terminal, '95': this.tvr.value(), '9B': this.tsi.value() };
   }
 
+  /** Book 3 10.3; without CA keys none is done, and the TVR says "not performed". */
+  private async authenticateOffline(
+    fci: Fci, options: ProcessingOptions, data: ApplicationData, terminal: TagValues,
+    card: TagValues, date: Date,
+  ): Promise<OdaOutcome | undefined> {
+    if (this.odaSettings === undefined) {
+      this.tvr.set(TVR.ODA_NOT_PERFORMED);
+      return undefined;
+    }
+    return performOda({
+      card: this.card, aid: fci.dfName, aip: options.aip, capabilities: terminal['9F33']!,
+      tags: card, pan: panOf(card), odaRecords: data.odaRecords,
+      signedRecords: signedRecords(options.afl, data.records), date,
+      source: this.source(terminal, card), tvr: this.tvr, tsi: this.tsi,
+      settings: this.odaSettings, log: this.log,
+    });
+  }
+
   private checkMandatory(card: TagValues): void {
     const missing = missingMandatoryData(card);
     if (missing.length === 0) return;
@@ -225,7 +251,7 @@ export class ContactKernel {
   }
 
   private firstOutcome(session: Session): FirstAcOutcome {
-    const { candidate, fci, data, terminal, card, first } = session;
+    const { candidate, fci, data, terminal, card, first, oda } = session;
     const pan = panOf(card);
     const tags = this.allTags(terminal, card);
     const indicator = fci.priorityIndicator ?? candidate.priorityIndicator;
@@ -239,7 +265,7 @@ export class ContactKernel {
       pan, panSequence: card['5F34'] && hex(card['5F34']), expiry: hex(card['5F24']!),
       track2: card['57'], cardholderName: text(card['5F20']),
       iccData: buildIccData(tags), cryptogram: first.cryptogram, cid: first.cid, atc: first.atc,
-      tvr: this.tvr.value(), tsi: this.tsi.value(), tags, odaRecords: data.odaRecords,
+      tvr: this.tvr.value(), tsi: this.tsi.value(), tags, odaRecords: data.odaRecords, oda,
     };
     this.log.debug({ card: maskPan(pan), aid: outcome.application.aid,
       decision: outcome.decision }, 'first GENERATE AC done');

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { MAC_BYTES, macProfileSchema, type MacProfile, type MacProfileInput }
+  from './mac-profile';
 
 /**
  * A message layout is data: for every field its type, length rule and encodings. Host profiles
@@ -45,6 +47,8 @@ export interface MessageLayout {
   /** binary: 8 bytes per bitmap; hex-ascii: 16 characters per bitmap. */
   bitmap: 'binary' | 'hex-ascii';
   fields: ReadonlyMap<number, Readonly<FieldSpec>>;
+  /** The usual MAC setting for this format, when the layout file names one. */
+  mac?: Readonly<MacProfile>;
 }
 
 /**
@@ -81,6 +85,7 @@ export const layoutFileSchema = z.strictObject({
   mti: z.enum(['ascii', 'bcd']).optional(),
   bitmap: z.enum(['binary', 'hex-ascii']).optional(),
   fields: z.record(z.string().regex(/^\d{1,3}$/), fieldSpecSchema).default({}),
+  mac: macProfileSchema.optional(),
 });
 
 export type LayoutFile = z.output<typeof layoutFileSchema>;
@@ -158,6 +163,7 @@ export interface LayoutParts {
   mti: 'ascii' | 'bcd';
   bitmap: 'binary' | 'hex-ascii';
   fields: Record<string, FieldSpecInput | FieldSpec>;
+  mac?: MacProfileInput;
 }
 
 /** Checks field specs (types, then combinations) and returns the frozen layout. */
@@ -183,8 +189,26 @@ export function defineLayout(parts: LayoutParts): MessageLayout {
     fields.set(id, Object.freeze(spec));
   }
   const sorted = new Map([...fields].sort((a, b) => a[0] - b[0]));
-  return Object.freeze({
+  const layout: MessageLayout = {
     name: parts.name, description: parts.description, mti: parts.mti, bitmap: parts.bitmap,
     fields: sorted,
-  });
+  };
+  if (parts.mac) layout.mac = Object.freeze(checkedMac(parts.name, parts.mac, sorted));
+  return Object.freeze(layout);
+}
+
+/** The MAC block of a layout: its field must be in the layout as a fixed 8-byte b field. */
+function checkedMac(name: string, raw: MacProfileInput,
+  fields: ReadonlyMap<number, FieldSpec>): MacProfile {
+  const parsed = macProfileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw invalid(name, `mac: ${issues.join('; ')}`, { issues });
+  }
+  const spec = fields.get(parsed.data.field);
+  if (!spec || spec.type !== 'b' || spec.lengthKind !== 'fixed' || spec.length !== MAC_BYTES) {
+    throw invalid(name, `mac: field ${parsed.data.field} must be in the layout as type b, `
+      + `fixed length ${MAC_BYTES}`, { field: parsed.data.field });
+  }
+  return parsed.data;
 }

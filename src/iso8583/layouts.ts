@@ -59,7 +59,7 @@ export function layoutFromJson(raw: unknown, path: string): MessageLayout {
   }
   return defineLayout({
     name: file.name, description: file.description || (base?.description ?? ''), mti, bitmap,
-    fields: { ...base?.fields, ...file.fields },
+    fields: { ...base?.fields, ...file.fields }, mac: file.mac,
   });
 }
 

@@ -31,11 +31,13 @@ export function fieldBytes(message: IsoMessage, id: number): Buffer | undefined 
 
 /**
  * The MTI of the answer to a request: the function digit (third) goes up by one,
- * 0200 → 0210, 0400 → 0410, 0800 → 0810. Undefined for MTIs that are not requests.
+ * 0200 → 0210, 0400 → 0410, 0800 → 0810. A repeat (origin digit 1 or 3) is answered as the
+ * first send was: 0401 → 0410, 0221 → 0230. Undefined for MTIs that are not requests.
  */
 export function responseMti(requestMti: string): string | undefined {
   if (!/^\d{4}$/.test(requestMti)) return undefined;
   const fn = Number(requestMti[2]);
   if (fn % 2 !== 0) return undefined;
-  return requestMti.slice(0, 2) + String(fn + 1) + requestMti.slice(3);
+  const origin = Number(requestMti[3]);
+  return requestMti.slice(0, 2) + String(fn + 1) + String(origin - (origin % 2));
 }

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { JournalError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { LATEST_VERSION, MIGRATIONS } from './schema';
+import { seal, unseal } from './sealed';
 import { canMove, type TransactionState } from './states';
 
 export interface NewPayment {
@@ -66,6 +68,14 @@ export interface SentNumbers {
 
 const STAN_MAX = 999_999;
 
+/** A reversal waiting for the bank's acknowledgement, its sealed data opened. */
+export interface PendingReversal<T> {
+  transactionId: number;
+  stan: number;
+  attempts: number;
+  data: T;
+}
+
 /**
  * The SQLite journal. Every method is one synchronous SQLite transaction with no await
  * inside, so a crash leaves either the whole change or none of it.
@@ -77,11 +87,16 @@ const STAN_MAX = 999_999;
 export class Journal {
   private readonly db: Database.Database;
 
-  private constructor(db: Database.Database, private readonly log: Logger) {
+  private constructor(db: Database.Database, private readonly log: Logger,
+    private readonly dataKey: Buffer) {
     this.db = db;
   }
 
-  static open(path: string, log: Logger = silentLogger): Journal {
+  /**
+   * Opens (and migrates) the journal. `dataKey` seals card data kept for reversals; without
+   * one, a key for this process only is made, so that data cannot be opened after a restart.
+   */
+  static open(path: string, log: Logger = silentLogger, dataKey?: Buffer): Journal {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
@@ -90,10 +105,12 @@ export class Journal {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      // Erased card data is overwritten on disk, not left in free pages.
+      db.pragma('secure_delete = ON');
     } catch (err) {
       throw new JournalError('JOURNAL_ERROR', `cannot open journal ${path}`, { cause: err });
     }
-    const journal = new Journal(db, log);
+    const journal = new Journal(db, log, dataKey ?? randomBytes(32));
     journal.migrate(path);
     return journal;
   }
@@ -155,10 +172,12 @@ export class Journal {
   }
 
   /**
-   * Takes the next STAN and invoice number and marks the transaction sent, in one commit made
-   * before the request leaves: after a crash the journal knows a request may be at the bank.
+   * Takes the next STAN and invoice number, marks the transaction sent and arms its reversal,
+   * in one commit made before the request leaves: after a crash the journal knows a request
+   * may be at the bank, and holds what is needed to undo it. `reversal` builds the data of
+   * that reversal from the numbers; it is kept sealed with the data key.
    */
-  markSent(id: number): SentNumbers {
+  markSent(id: number, reversal?: (numbers: SentNumbers) => unknown): SentNumbers {
     return this.write(() => {
       const stan = (this.counter('stan') % STAN_MAX) + 1;
       const invoice = (this.counter('invoice') % STAN_MAX) + 1;
@@ -168,6 +187,12 @@ export class Journal {
       this.moveInside(id, 'sent', {}, null);
       this.db.prepare('UPDATE transactions SET stan = ?, invoice = ?, batch = ? WHERE id = ?')
         .run(stan, invoice, batch, id);
+      if (reversal) {
+        const plain = Buffer.from(JSON.stringify(reversal({ stan, invoice, batch })), 'utf8');
+        this.db.prepare(`INSERT INTO reversals (transaction_id, state, payload, updated_at)
+          VALUES (?, 'armed', ?, ?)`).run(id, seal(this.dataKey, plain, reversalAad(id)),
+          new Date().toISOString());
+      }
       return { stan, invoice, batch };
     });
   }
@@ -181,6 +206,70 @@ export class Journal {
     this.write(() => {
       this.db.prepare(`UPDATE transactions SET receipt_bytes_path = ?, receipt_png_path = ?,
         updated_at = ? WHERE id = ?`).run(bytesPath, pngPath, new Date().toISOString(), id);
+    });
+  }
+
+  /** Reversals owed to the bank, oldest first, with their data opened. */
+  pendingReversals<T>(): PendingReversal<T>[] {
+    const rows = this.db.prepare(`SELECT r.transaction_id, r.attempts, r.payload, t.stan
+      FROM reversals r JOIN transactions t ON t.id = r.transaction_id
+      WHERE r.state = 'pending' ORDER BY r.transaction_id`).all() as
+      { transaction_id: number; attempts: number; payload: Buffer; stan: number }[];
+    return rows.map((row) => ({
+      transactionId: row.transaction_id,
+      stan: row.stan,
+      attempts: row.attempts,
+      data: JSON.parse(unseal(this.dataKey, row.payload, reversalAad(row.transaction_id))
+        .toString('utf8')) as T,
+    }));
+  }
+
+  /** Counts a reversal sent without an acknowledgement. */
+  reversalAttempted(id: number, error: string): void {
+    this.write(() => {
+      this.db.prepare(`UPDATE reversals SET attempts = attempts + 1, last_error = ?,
+        updated_at = ? WHERE transaction_id = ?`).run(error, new Date().toISOString(), id);
+    });
+  }
+
+  /** The bank acknowledged the reversal: the transaction is reversed, its card data erased. */
+  reversalAcknowledged(id: number, responseCode: string): void {
+    this.write(() => {
+      this.db.prepare(`UPDATE reversals SET attempts = attempts + 1, response_code = ?
+        WHERE transaction_id = ?`).run(responseCode, id);
+      this.moveInside(id, 'reversed', {}, `bank acknowledged the reversal (${responseCode})`);
+    });
+  }
+
+  reversalState(id: number): { state: string; attempts: number; payload: Buffer | null }
+    | undefined {
+    return this.db.prepare(
+      'SELECT state, attempts, payload FROM reversals WHERE transaction_id = ?',
+    ).get(id) as { state: string; attempts: number; payload: Buffer | null } | undefined;
+  }
+
+  /**
+   * After a crash or power cut: a payment that had not reached the bank has failed; one whose
+   * request was out may stand at the bank, so its armed reversal becomes due. Returns the ids
+   * now owing a reversal.
+   */
+  recoverInterrupted(): number[] {
+    return this.write(() => {
+      const open = this.db.prepare(
+        "SELECT id, state FROM transactions WHERE state IN ('created', 'card_read', 'sent')",
+      ).all() as { id: number; state: TransactionState }[];
+      const owed: number[] = [];
+      for (const row of open) {
+        if (row.state === 'sent') {
+          this.moveInside(row.id, 'reversal_pending',
+            { reason: 'quay stopped while the request was at the bank' }, 'recovered');
+          owed.push(row.id);
+        } else {
+          this.moveInside(row.id, 'failed', { error_code: 'JOURNAL_ERROR',
+            reason: 'quay stopped before the request left' }, 'recovered');
+        }
+      }
+      return owed;
     });
   }
 
@@ -223,7 +312,22 @@ export class Journal {
     const sets = ['state = ?', 'updated_at = ?', ...columns.map((c) => `${c} = ?`)];
     this.db.prepare(`UPDATE transactions SET ${sets.join(', ')} WHERE id = ?`)
       .run(to, now, ...columns.map((c) => update[c] ?? null), id);
+    this.settleReversal(id, row.state, to, now);
     this.event(id, to, now, note);
+  }
+
+  /** Keeps the reversal record in step with the transaction it would undo. */
+  private settleReversal(id: number, from: TransactionState, to: TransactionState,
+    now: string): void {
+    if (from === 'sent' && (to === 'approved' || to === 'declined')) {
+      this.db.prepare('DELETE FROM reversals WHERE transaction_id = ?').run(id);
+    } else if (to === 'reversal_pending') {
+      this.db.prepare(`UPDATE reversals SET state = 'pending', updated_at = ?
+        WHERE transaction_id = ?`).run(now, id);
+    } else if (to === 'reversed') {
+      this.db.prepare(`UPDATE reversals SET state = 'done', payload = NULL, updated_at = ?
+        WHERE transaction_id = ?`).run(now, id);
+    }
   }
 
   private event(id: number, state: TransactionState, at: string, note: string | null): void {
@@ -246,4 +350,8 @@ export class Journal {
       throw new JournalError('JOURNAL_ERROR', 'journal write failed', { cause: err });
     }
   }
+}
+
+function reversalAad(id: number): string {
+  return `quay reversal ${id}`;
 }

@@ -62,6 +62,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // A reversal is armed (its data sealed) before the request leaves, so that a crash or a
+    // lost answer can always be undone; it is erased when the bank's answer is clean.
+    version: 2,
+    sql: `
+      CREATE TABLE reversals (
+        transaction_id INTEGER PRIMARY KEY REFERENCES transactions (id),
+        state TEXT NOT NULL CHECK (state IN ('armed', 'pending', 'done')),
+        payload BLOB,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        response_code TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX reversals_state ON reversals (state);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -4,8 +4,9 @@
  *
  * created ──▶ card_read ──▶ sent ──▶ approved
  *    │            │           ├────▶ declined            (the bank or the card said no)
- *    │            │           └────▶ reversal_pending    (outcome unknown at the bank, or the
- *    │            │                                       card refused what the bank approved)
+ *    │            │           └────▶ reversal_pending ──▶ reversed
+ *    │            │                  (outcome unknown at the bank, or the card refused what the
+ *    │            │                   bank approved; reversed once the bank acknowledged 0400)
  *    │            ├──▶ declined                          (the card declined before going online)
  *    │            └──▶ failed                            (error before anything left for the bank)
  *    ├──▶ not_accepted                                   (no application, blocked card)
@@ -13,7 +14,7 @@
  */
 export const STATES = [
   'created', 'card_read', 'sent', 'approved', 'declined', 'not_accepted', 'failed',
-  'reversal_pending',
+  'reversal_pending', 'reversed',
 ] as const;
 
 export type TransactionState = (typeof STATES)[number];
@@ -26,7 +27,8 @@ const ALLOWED: Record<TransactionState, readonly TransactionState[]> = {
   declined: [],
   not_accepted: [],
   failed: [],
-  reversal_pending: [],
+  reversal_pending: ['reversed'],
+  reversed: [],
 };
 
 export function canMove(from: TransactionState, to: TransactionState): boolean {

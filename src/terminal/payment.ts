@@ -3,19 +3,21 @@ import type { CardReader, CardSession } from '../../drivers/card/types';
 import type { CustomerDisplay } from '../../drivers/display/types';
 import { ContactKernel, type FirstAcOutcome, type OnlineAnswer, type TerminalProfile }
   from '../emv/kernel';
-import { buildPurchase, readPurchaseResponse, type PurchaseResponse } from '../acquirer/messages';
+import { buildPurchase, readPurchaseResponse, type PurchaseRequest, type PurchaseResponse }
+  from '../acquirer/messages';
 import type { IsoMessage } from '../iso8583/message';
-import { QuayError, RequestError, type ErrorCode } from '../errors';
+import { asQuayError, QuayError, RequestError } from '../errors';
 import type { Journal, SentNumbers, TransactionRow } from '../journal/journal';
 import type { Logger } from '../log';
 import { lastFour, maskPan } from '../mask';
 import type { PaymentRequest } from './request';
 import type { DisplayEvent } from '../display/lines';
 import { outcomeReason, type ReceiptOutcome } from './receipts';
+import { storePurchase, type ReversalSender } from './reversals';
 
 /** What the terminal needs from the bank link: one request, its matched reply. */
 export interface Acquirer {
-  exchange(request: IsoMessage): Promise<IsoMessage>;
+  exchange(request: IsoMessage, options?: { timeoutMs?: number }): Promise<IsoMessage>;
 }
 
 export interface ReceiptSink {
@@ -35,6 +37,9 @@ export interface TerminalParts {
   receipts: ReceiptSink;
   display: StatusDisplay;
   journal: Journal;
+  reversals: ReversalSender;
+  /** How long a pending reversal is given before a new sale may go online. */
+  reversalTimeoutMs: number;
   profile: TerminalProfile;
   merchantId: string;
   nii: string;
@@ -43,7 +48,7 @@ export interface TerminalParts {
 }
 
 export type PaymentStatus =
-  'approved' | 'declined' | 'not_accepted' | 'failed' | 'reversal_pending';
+  'approved' | 'declined' | 'not_accepted' | 'failed' | 'reversal_pending' | 'reversed';
 
 export interface PaymentResult {
   status: PaymentStatus;
@@ -94,7 +99,12 @@ export class PaymentTerminal {
     if (this.busy) throw new RequestError('TERMINAL_BUSY');
     this.busy = true;
     try {
-      return await this.run(request);
+      const result = await this.run(request);
+      if (result.status === 'reversal_pending') {
+        await this.parts.reversals.clear(this.parts.reversalTimeoutMs);
+        return { ...result, ...this.stateOf(result.journalId) };
+      }
+      return result;
     } finally {
       this.busy = false;
       await this.parts.display.show({ kind: 'idle' }).catch(() => undefined);
@@ -153,24 +163,38 @@ export class PaymentTerminal {
       });
       return this.finish(row.id, card, log);
     }
-    const numbers = journal.markSent(row.id);
-    const answer = await this.askBank(row, first, numbers, log);
+    // No financial message goes out while an earlier one may stand unreversed at the bank.
+    if (!(await this.parts.reversals.clear(this.parts.reversalTimeoutMs))) {
+      await kernel.complete({ kind: 'unable-to-go-online' }).catch(() => undefined);
+      journal.move(row.id, 'declined', { error_code: 'REVERSAL_PENDING',
+        reason: 'a reversal is waiting for the bank' });
+      return this.finish(row.id, card, log);
+    }
+    let purchase: PurchaseRequest | undefined;
+    const numbers = journal.markSent(row.id, (sent) => {
+      purchase = this.purchaseRequest(row, first, sent);
+      return storePurchase(purchase);
+    });
+    const answer = await this.askBank(purchase!, log);
     return this.complete(row.id, kernel, answer, card, log);
   }
 
+  private purchaseRequest(row: TransactionRow, first: FirstAcOutcome,
+    numbers: SentNumbers): PurchaseRequest {
+    return {
+      stan: numbers.stan, amount: row.amount, pan: first.pan, panSequence: first.panSequence,
+      expiry: first.expiry.slice(0, 4), track2: first.track2, iccData: first.iccData,
+      posEntryMode: '051', terminalId: row.terminal_id, merchantId: row.merchant_id,
+      nii: this.parts.nii, localTime: new Date(), invoice: numbers.invoice, batch: numbers.batch,
+    };
+  }
+
   /** Sends the authorisation request; an unknown outcome is recorded, never guessed. */
-  private async askBank(row: TransactionRow, first: FirstAcOutcome, numbers: SentNumbers,
-    log: Logger): Promise<BankAnswer> {
+  private async askBank(purchase: PurchaseRequest, log: Logger): Promise<BankAnswer> {
     await this.parts.display.show({ kind: 'connecting' });
     let request: IsoMessage;
     try {
-      request = buildPurchase({
-        stan: numbers.stan, amount: row.amount, pan: first.pan, panSequence: first.panSequence,
-        expiry: first.expiry.slice(0, 4), track2: first.track2, iccData: first.iccData,
-        posEntryMode: '051', terminalId: row.terminal_id, merchantId: row.merchant_id,
-        nii: this.parts.nii, localTime: new Date(), invoice: numbers.invoice,
-        batch: numbers.batch,
-      });
+      request = buildPurchase(purchase);
     } catch (err) {
       const error = asQuayError(err, 'ISO_PACK');
       log.error({ err: error.code, detail: error.detail }, 'authorisation request not built');
@@ -178,7 +202,7 @@ export class PaymentTerminal {
     }
     try {
       const reply = readPurchaseResponse(await this.parts.acquirer.exchange(request), {
-        stan: numbers.stan, terminalId: row.terminal_id,
+        stan: purchase.stan, terminalId: purchase.terminalId,
       });
       log.info({ rc: reply.responseCode, stan: reply.stan }, 'bank answered');
       return { kind: 'answered', response: reply };
@@ -261,6 +285,12 @@ export class PaymentTerminal {
     return this.result(final, null, false);
   }
 
+  /** The parts of a result that a later reversal can change. */
+  private stateOf(id: number): Pick<PaymentResult, 'status' | 'reason'> {
+    const row = this.parts.journal.get(id)!;
+    return { status: publicStatus(row), reason: reasonOf(row) };
+  }
+
   private result(row: TransactionRow, receipt: ReceiptOutcome | null,
     replayed: boolean): PaymentResult {
     return {
@@ -309,15 +339,19 @@ function resultEvent(row: TransactionRow): DisplayEvent {
 }
 
 function publicStatus(row: TransactionRow): PaymentStatus {
-  if (row.state === 'approved' || row.state === 'declined' || row.state === 'not_accepted' ||
-    row.state === 'failed' || row.state === 'reversal_pending') return row.state;
-  return 'failed';
+  switch (row.state) {
+    case 'approved': case 'declined': case 'not_accepted': case 'failed':
+    case 'reversal_pending': case 'reversed':
+      return row.state;
+    default:
+      return 'failed';
+  }
 }
 
 function reasonOf(row: TransactionRow): PaymentResult['reason'] {
   if (row.state === 'approved') return null;
   const words = outcomeReason(row);
-  const code = row.state === 'reversal_pending' ? 'REVERSAL_PENDING'
+  const code = row.state === 'reversal_pending' || row.state === 'reversed' ? row.state.toUpperCase()
     : row.error_code ?? (row.response_code ? `RC_${row.response_code}` : null);
   if (!code || !words) return null;
   return { code, ...words };
@@ -327,7 +361,3 @@ function hex(b: Buffer): string {
   return b.toString('hex').toUpperCase();
 }
 
-function asQuayError(err: unknown, fallback: ErrorCode): QuayError {
-  if (err instanceof QuayError) return err;
-  return new QuayError(fallback, err instanceof Error ? err.message : String(err), { cause: err });
-}

@@ -106,6 +106,12 @@ export class PrintedReceipts implements ReceiptSink {
 
 /** Why a payment did not go through, in both languages, from the journal row. */
 export function outcomeReason(row: TransactionRow): { vi: string; en: string } | undefined {
+  if (row.state === 'reversed') {
+    return {
+      vi: 'Giao dịch đã được hủy với ngân hàng; thẻ không bị trừ tiền',
+      en: 'The payment was reversed at the bank; the card is not charged',
+    };
+  }
   if (row.state === 'reversal_pending') {
     return {
       vi: 'Chưa xác nhận được với ngân hàng; giao dịch sẽ được hủy tự động',

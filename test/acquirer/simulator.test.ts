@@ -72,7 +72,7 @@ describe('IssuerHost decisions', () => {
     expect(decision?.entry).toMatchObject({ responseCode: '82', cryptogramValid: false });
   });
 
-  it('answers 30 without field 55, 15 for an unknown issuer, 12 for a 0400, nothing to a 0210',
+  it('answers 30 without field 55, 15 for an unknown issuer, 12 for a 0500, nothing to a 0210',
     () => {
       const issuer = host(10);
       const no55 = vectorRequest(10);
@@ -81,10 +81,28 @@ describe('IssuerHost decisions', () => {
       const unknown = vectorRequest(10);
       unknown.fields.set(2, '9999567890123456');
       expect(issuer.answer(unknown, NOW)?.entry.responseCode).toBe('15');
-      expect(issuer.answer(createMessage('0400', [[11, '000001']]), NOW)?.reply.fields.get(39))
+      expect(issuer.answer(createMessage('0500', [[11, '000001']]), NOW)?.reply.fields.get(39))
         .toBe('12');
       expect(issuer.answer(createMessage('0210'), NOW)).toBeUndefined();
     });
+
+  it('reverses an approval by terminal and STAN: 00, again 00 on a repeat, 25 for none', () => {
+    const issuer = host(10);
+    const approved = issuer.answer(vectorRequest(10), NOW);
+    expect(approved?.entry.responseCode).toBe('00');
+    const terminal = String(vectorRequest(10).fields.get(41) ?? '');
+    expect(issuer.isApproved(terminal, '000001')).toBe(true);
+    const reversal = (mti: string, stan: string) => createMessage(mti,
+      [[11, stan], ...(terminal ? [[41, terminal] as [number, string]] : [])]);
+    const first = issuer.answer(reversal('0400', '000001'), NOW);
+    expect(first?.reply.mti).toBe('0410');
+    expect(first?.reply.fields.get(39)).toBe('00');
+    expect(issuer.isApproved(terminal, '000001')).toBe(false);
+    const repeat = issuer.answer(reversal('0401', '000001'), NOW);
+    expect(repeat?.reply.mti).toBe('0410');
+    expect(repeat?.reply.fields.get(39)).toBe('00');
+    expect(issuer.answer(reversal('0400', '000777'), NOW)?.reply.fields.get(39)).toBe('25');
+  });
 
   it('reads the CVN from the IAD when the issuer names none', () => {
     expect(cvnFromIad(Buffer.from('06010A03A00000', 'hex'))).toBe(10);

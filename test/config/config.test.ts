@@ -26,8 +26,15 @@ describe('config', () => {
       expect(err).toBeInstanceOf(ConfigError);
       const message = (err as Error).message;
       expect(message).toMatch(/terminal: unknown key 'terminalID' \(did you mean 'terminalId'\?\)/);
-      expect(message).toMatch(/printer\.profile: unknown key 'widthDot'/);
+      expect(message).toMatch(/printer\.profile: unknown key 'widthDot' \(did you mean 'widthDots'/);
     }
+  });
+
+  it('hints inside a section that has several shapes', () => {
+    const raw = parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
+    raw.display = { kind: 'serial', path: '/dev/ttyUSB0', baudrate: 9600 };
+    expect(() => fromObject(raw, 'x.yaml'))
+      .toThrow(/display: unknown key 'baudrate' \(did you mean 'baudRate'\?\)/);
   });
 
   it('names the field of a bad value', () => {

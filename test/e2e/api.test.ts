@@ -39,6 +39,13 @@ describe('the counter API', () => {
     expect(JSON.stringify(read)).not.toContain('4761739001010010');
   });
 
+  it('answers 404 NOT_FOUND for a payment it does not have', async () => {
+    const response = await fetch(`${base}/v1/payments/99999`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND',
+      vi: 'Không tìm thấy giao dịch' } });
+  });
+
   it('refuses a negative amount with a typed error in both languages', async () => {
     const response = await post({ amount: -150000, reference: 'HS-1' });
     expect(response.status).toBe(400);

@@ -46,13 +46,27 @@ describe('quay pay (the README main command)', () => {
     db.close();
   });
 
+  it('keeps stdout pure JSON when the bank declines, and exits 2', async () => {
+    const { path, dataDir } = configWithTempData();
+    const failure = await run(QUAY, ['--config', path, 'pay', '20051', '--ref', 'HS-D', '--json'],
+      { env: { ...process.env, QUAY_LOG_LEVEL: 'info' } })
+      .then(() => undefined, (err: { code: number; stdout: string; stderr: string }) => err);
+    expect(failure?.code).toBe(2);
+    expect(JSON.parse(failure!.stdout)).toMatchObject({ status: 'declined', responseCode: '51',
+      reason: { code: 'RC_51' } });
+    expect(failure?.stderr).toContain('"msg":"payment ended"');
+    // A second run keeps the printer simulator's earlier job files.
+    await run(QUAY, ['--config', path, 'pay', '30000', '--ref', 'HS-E']);
+    expect(readFileSync(join(dataDir, 'printer-simulator', 'job-2.bin')).length).toBeGreaterThan(0);
+  });
+
   it.each(['0', '1.5', '150.000'])('refuses amount %s with a clear message, charging nothing',
     async (amount) => {
       const { path, dataDir } = configWithTempData();
       const failure = await run(QUAY, ['--config', path, 'pay', amount, '--ref', 'X'])
         .then(() => undefined, (err: { code: number; stderr: string }) => err);
       expect(failure?.code).toBe(1);
-      expect(failure?.stderr).toMatch(/amount must be a whole number of dong/);
+      expect(failure?.stderr).toMatch(/AMOUNT_INVALID: amount must be a whole number of dong/);
       expect(() => readFileSync(join(dataDir, 'quay.db'))).toThrow();
     });
 });

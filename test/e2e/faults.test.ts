@@ -7,6 +7,7 @@ import { InProcessReader } from '../../drivers/card/virtual/in-process-reader';
 import { loadVirtualCard } from '../../drivers/card/virtual/load';
 import { startApp, type App } from '../../src/app';
 import { silentLogger } from '../../src/log';
+import { storePurchase } from '../../src/terminal/reversals';
 import { CARDS_DIR, testConfig } from '../support/app-config';
 
 /**
@@ -65,17 +66,23 @@ describe('payment faults on the embedded default', () => {
     expect(app.acquirerSimulator!.journal).toHaveLength(0);
   });
 
-  it('owes a reversal when the card is pulled after the bank approved', async () => {
+  it('reverses at once when the card is pulled after the bank approved', async () => {
     const app = await open();
     insert(app, faultyCard({ removeAt: 'generate-ac#2' }));
     const result = await app.terminal.pay({ amount: 80_000, reference: 'HS-4' });
-    expect(result.status).toBe('reversal_pending');
-    expect(app.acquirerSimulator!.journal[0]!.decision).toMatchObject({ responseCode: '00' });
+    expect(result.status).toBe('reversed');
+    const sim = app.acquirerSimulator!;
+    expect(sim.journal.map((e) => e.mti)).toEqual(['0200', '0400']);
+    expect(sim.journal[1]).toMatchObject({ stan: '000001', amount: '000000080000' });
+    expect(sim.isApproved('QUAY0001', '000001')).toBe(false);
     expect(app.journal.get(result.journalId)).toMatchObject({
-      state: 'reversal_pending', response_code: '00', error_code: 'CARD_REMOVED',
+      state: 'reversed', response_code: '00', error_code: 'CARD_REMOVED',
     });
     expect(app.journal.events(result.journalId).map((e) => e.state))
-      .toEqual(['created', 'card_read', 'sent', 'reversal_pending']);
+      .toEqual(['created', 'card_read', 'sent', 'reversal_pending', 'reversed']);
+    // The card data kept for the reversal is erased once the bank acknowledged it.
+    expect(app.journal.reversalState(result.journalId)).toMatchObject({ state: 'done',
+      payload: null });
   });
 
   it('owes nothing when the card is pulled after the bank declined', async () => {
@@ -86,18 +93,74 @@ describe('payment faults on the embedded default', () => {
     expect(app.journal.get(result.journalId)?.error_code).toBe('CARD_REMOVED');
   });
 
-  it('owes a reversal when the bank does not answer in time', async () => {
+  it('reverses a request the bank did not answer in time', async () => {
     const app = await open({
       host: { kind: 'embedded-simulator', tpdu: '6000010000', responseTimeoutMs: 800 },
     });
     insert(app, GOOD);
-    // The simulator's rehearsal rule: an amount ending in 099 gets no answer.
+    // The simulator's rehearsal rule: an amount ending in 099 is approved but never answered.
     const result = await app.terminal.pay({ amount: 150_099, reference: 'HS-5' });
-    expect(result).toMatchObject({ status: 'reversal_pending', stan: 1 });
-    expect(result.reason?.code).toBe('REVERSAL_PENDING');
+    expect(result).toMatchObject({ status: 'reversed', stan: 1 });
+    expect(result.reason?.code).toBe('REVERSED');
     expect(app.journal.get(result.journalId)?.error_code).toBe('HOST_TIMEOUT');
-    // The customer sees an error, not an approval: the card was told the bank was unreachable.
+    expect(app.acquirerSimulator!.isApproved('QUAY0001', '000001')).toBe(false);
+    // The customer saw an error, not an approval: the card was told the bank was unreachable.
     expect(result.display?.[0]).toContain('CO LOI');
+  });
+
+  it('sends no sale while a reversal is pending, and repeats the reversal as 0401', async () => {
+    const app = await open({
+      host: { kind: 'embedded-simulator', tpdu: '6000010000', responseTimeoutMs: 500,
+        reversalTimeoutMs: 300 },
+    });
+    const sim = app.acquirerSimulator!;
+    insert(app, GOOD);
+    sim.setFaults({ mode: 'no-answer', rate: 1 });
+    const lost = await app.terminal.pay({ amount: 40_000, reference: 'HS-10' });
+    expect(lost.status).toBe('reversal_pending');
+
+    const blocked = await app.terminal.pay({ amount: 41_000, reference: 'HS-11' });
+    expect(blocked).toMatchObject({ status: 'declined', stan: null });
+    expect(blocked.reason?.code).toBe('REVERSAL_PENDING');
+
+    sim.setFaults({ mode: 'none' });
+    const next = await app.terminal.pay({ amount: 42_000, reference: 'HS-12' });
+    expect(next).toMatchObject({ status: 'approved', stan: 2 });
+    expect(sim.journal.map((e) => e.mti)).toEqual(['0200', '0400', '0401', '0401', '0200']);
+    expect(app.journal.get(lost.journalId)?.state).toBe('reversed');
+    expect(app.journal.reversalState(lost.journalId)?.attempts).toBe(3);
+  });
+
+  it('after a restart, reverses a request that was out, before any new sale', async () => {
+    const first = await open();
+    const dataDir = first.dataDir;
+    const { row } = first.journal.createPayment({ amount: 60_000, reference: 'HS-13',
+      terminalId: 'QUAY0001', merchantId: '000000000000001' });
+    first.journal.move(row.id, 'card_read');
+    first.journal.markSent(row.id, (n) => storePurchase({
+      stan: n.stan, amount: 60_000, pan: '4761739001010010', panSequence: '01', expiry: '2912',
+      track2: Buffer.from('4761739001010010D29122010000000F', 'hex'),
+      iccData: Buffer.from('9F2701809F360200119F2608AABBCCDDEEFF0011', 'hex'),
+      posEntryMode: '051', terminalId: 'QUAY0001', merchantId: '000000000000001', nii: '001',
+      localTime: new Date(), invoice: n.invoice, batch: n.batch,
+    }));
+    // The power goes: the request was out, nothing else was written.
+    await apps.pop()!.close();
+    // The card data kept for the reversal is sealed: the file holds no card number.
+    const bytes = ['quay.db', 'quay.db-wal'].map((f) => join(dataDir, f)).filter(existsSync)
+      .map((f) => readFileSync(f).toString('latin1')).join('');
+    expect(bytes).toContain('HS-13');
+    expect(bytes).not.toContain('4761739001010010');
+    expect(bytes).not.toContain('4761739001010010'.split('').join('\u0000'));
+
+    const again = await open({ dataDir });
+    expect(again.journal.get(row.id)?.state).toBe('reversal_pending');
+    insert(again, GOOD);
+    const next = await again.terminal.pay({ amount: 61_000, reference: 'HS-14' });
+    expect(next.status).toBe('approved');
+    expect(again.acquirerSimulator!.journal.map((e) => [e.mti, e.stan]))
+      .toEqual([['0400', '000001'], ['0200', '000002']]);
+    expect(again.journal.get(row.id)?.state).toBe('reversed');
   });
 
   it('prints a declined receipt with the bank reason', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/acquirer/simulator/random';
-import type { FieldSpec } from '../../src/iso8583/layout';
 import { loadLayout } from '../../src/iso8583/layouts';
-import { createMessage, type FieldValue, type IsoMessage } from '../../src/iso8583/message';
+import { createMessage } from '../../src/iso8583/message';
 import { pack, unpack } from '../../src/iso8583/pack';
+import { randomMessage } from './random-message';
 
 const layout = loadLayout('pos-bcd');
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -56,38 +56,11 @@ describe('pos-bcd layout', () => {
   });
 });
 
-/** A random value that the field spec accepts, drawn from `random`. */
-function randomValue(spec: FieldSpec, random: () => number): FieldValue {
-  const pick = (chars: string, n: number): string =>
-    Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join('');
-  const variable = spec.lengthKind !== 'fixed';
-  const max = Math.min(spec.length, 300);
-  const n = variable ? Math.floor(random() * (max + 1)) : spec.length;
-  switch (spec.type) {
-    case 'n': return pick('0123456789', n);
-    case 'an': return pick('ABCXYZabcxyz0123456789 ', n);
-    case 'ans': return pick(' !#%&()*+,-./0123456789:;<=>?@AZaz[]^_{|}~', n);
-    case 'z': {
-      const pan = pick('0123456789', 12 + Math.floor(random() * 8));
-      return (pan + 'D' + pick('0123456789', Math.floor(random() * 18))).slice(0, spec.length);
-    }
-    case 'b': return Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
-  }
-}
-
-function randomMessage(random: () => number): IsoMessage {
-  const message = createMessage(String(Math.floor(random() * 10_000)).padStart(4, '0'));
-  for (const [id, spec] of layout.fields) {
-    if (random() < 0.5) message.fields.set(id, randomValue(spec, random));
-  }
-  return message;
-}
-
 describe('pos-bcd round trip', () => {
   it('unpacks what it packs, byte-identical on repack, for 500 random messages', () => {
     const random = seededRandom(8583);
     for (let i = 0; i < 500; i += 1) {
-      const message = randomMessage(random);
+      const message = randomMessage(layout, random);
       const bytes = pack(message, layout);
       const back = unpack(bytes, layout);
       expect(back.mti).toBe(message.mti);

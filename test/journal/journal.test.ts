@@ -13,17 +13,17 @@ function tempJournalPath(): string {
 }
 
 describe('journal', () => {
-  it('opens in WAL mode with synchronous FULL and schema 1', () => {
+  it('opens in WAL mode at the latest schema', () => {
     const path = tempJournalPath();
     const journal = Journal.open(path);
     journal.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
     const again = Journal.open(path);
     // synchronous is per connection: check the journal's own connection sets it.
-    expect(again.schemaVersion).toBe(1);
+    expect(again.schemaVersion).toBe(2);
     again.close();
   });
 

@@ -121,6 +121,9 @@ function digits(n: number, width: number): string {
 /** Numbers approvals and RRNs; one per simulator. */
 export class IssuerHost {
   private approvalCounter: number;
+  /** Approvals that stand, by terminal and STAN, with their amount; reversals remove them. */
+  private readonly approved = new Map<string, string>();
+  private readonly reversed = new Set<string>();
   private rrnCounter: number;
 
   constructor(private readonly config: SimulatorConfig) {
@@ -134,6 +137,7 @@ export class IssuerHost {
     if (mti === undefined) return undefined;
     const reply = this.echo(request, mti, now);
     if (request.mti === '0800') return this.decided(reply, { responseCode: '00', reason: 'echo' });
+    if (request.mti === '0400' || request.mti === '0401') return this.reverse(request, reply);
     if (request.mti !== '0200') {
       return this.decided(reply, { responseCode: '12', reason: `MTI ${request.mti} not handled` });
     }
@@ -175,6 +179,7 @@ export class IssuerHost {
       facts.authCode = digits(this.approvalCounter, 6);
       this.approvalCounter = (this.approvalCounter + 1) % 1_000_000;
       reply.fields.set(38, facts.authCode);
+      this.approved.set(originalKey(request), fieldText(request, 4) ?? '');
     }
     reply.fields.set(55, issuerData(cvn, key, card, responseCode));
     facts.rrn = this.nextRrn(now);
@@ -182,6 +187,26 @@ export class IssuerHost {
     const decision = this.decided(reply, facts);
     if (valid && rule?.fault) decision.fault = rule.fault;
     return decision;
+  }
+
+  /**
+   * A reversal (0400, or 0401 when repeated) undoes the approval with the same terminal and
+   * STAN. It is acknowledged in every case, as hosts do: 00 when the approval was found and
+   * released (a repeat finds it already released), 25 when there was no such approval.
+   */
+  private reverse(request: IsoMessage, reply: IsoMessage): Decision {
+    const key = originalKey(request);
+    if (this.approved.has(key) || this.reversed.has(key)) {
+      this.approved.delete(key);
+      this.reversed.add(key);
+      return this.decided(reply, { responseCode: '00', reason: 'reversed' });
+    }
+    return this.decided(reply, { responseCode: '25', reason: 'no original to reverse' });
+  }
+
+  /** Whether the approval of this terminal and STAN stands (not reversed). */
+  isApproved(terminalId: string, stan: string): boolean {
+    return this.approved.has(`${terminalId.trimEnd()}|${stan}`);
   }
 
   /** RRN as acquirers commonly build it: YDDDhh (year digit, day of year, hour) + 6 digits. */
@@ -211,4 +236,8 @@ export class IssuerHost {
     reply.fields.set(39, facts.responseCode);
     return { reply, entry: facts };
   }
+}
+
+function originalKey(request: IsoMessage): string {
+  return `${(fieldText(request, 41) ?? '').trimEnd()}|${fieldText(request, 11) ?? ''}`;
 }

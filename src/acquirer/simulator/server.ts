@@ -37,6 +37,8 @@ export interface AcquirerSimulator {
   host: string;
   port: number;
   readonly journal: readonly SimJournalEntry[];
+  /** Whether the approval of this terminal and STAN stands at the bank (not reversed). */
+  isApproved(terminalId: string, stan: string): boolean;
   /** Changes the faults for the requests that follow. */
   setFaults(faults: Partial<FaultSettings>): void;
   close(): Promise<void>;
@@ -61,7 +63,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 class Simulator {
   readonly journal: SimJournalEntry[] = [];
   private faults: FaultSettings;
-  private readonly issuer: IssuerHost;
+  readonly issuer: IssuerHost;
   private readonly random: () => number;
   private readonly sockets = new Set<Socket>();
 
@@ -198,6 +200,7 @@ export async function startAcquirerSimulator(config: SimulatorConfig | Simulator
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     host, port, journal: simulator.journal,
+    isApproved: (terminalId, stan) => simulator.issuer.isApproved(terminalId, stan),
     setFaults: (faults) => simulator.setFaults(faults),
     close: () => new Promise<void>((resolve) => {
       simulator.closeSockets();
