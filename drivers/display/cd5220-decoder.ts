@@ -19,8 +19,10 @@ const ESC_SETTINGS: Record<number, number> = {
 
 /**
  * The display side of CD5220: keeps a two-line screen as the characters shown, and the
- * screens as they stood whenever the received bytes paused on a whole command (one entry per
- * distinct screen). Unknown bytes are kept for the tests and skipped one at a time.
+ * screens as they stood whenever the lower line was written whole (ESC Q B) or the received
+ * bytes paused on a whole command (one entry per distinct screen). The first rule keeps
+ * screens that arrive in one read, as a fast sender's do through a pty. Unknown bytes are
+ * kept for the tests and skipped one at a time.
  */
 export class Cd5220Decoder {
   private rows: string[][];
@@ -128,6 +130,7 @@ export class Cd5220Decoder {
     const text = buf.subarray(pos + 3, end).toString('latin1');
     const row = which === 0x42 ? 1 : 0;
     this.rows[row] = [...text.slice(0, this.columns).padEnd(this.columns)];
+    if (row === 1) this.record();
     return { length: end - pos + 1 };
   }
 

@@ -78,8 +78,8 @@ function signedStaticData(staticData = STATIC_DATA): Buffer {
 }
 
 const sw = (data: Buffer) => `${data.toString('hex')}9000`;
-const GPO_SDA: ScriptStep = [GPO_COMMAND, sw(encodeTlv('77', [
-  encodeTlv('82', AIP), encodeTlv('94', hex('08010201 10010200')),
+const gpo = (afl = '08010201 10010200'): ScriptStep => [GPO_COMMAND, sw(encodeTlv('77', [
+  encodeTlv('82', AIP), encodeTlv('94', hex(afl)),
 ]))];
 
 function sdaRecord(tags: Record<string, Buffer>): ScriptStep {
@@ -95,10 +95,19 @@ function cardData(): Record<string, Buffer> {
   };
 }
 
-async function run(tags: Record<string, Buffer>, tvr: string, capabilities = 'E0F8C8') {
+/** An issuer's own file: SFI 11, read with P2 5C; its signed records are hashed whole. */
+interface ProprietaryRecord {
+  afl: string;
+  step: ScriptStep;
+}
+
+async function run(
+  tags: Record<string, Buffer>, tvr: string, capabilities = 'E0F8C8',
+  proprietary?: ProprietaryRecord,
+) {
   const card = new ScriptedCard([
-    SELECT_PSE, ...PSE_RECORDS, SELECT_DEBIT, GPO_SDA, ...RECORDS, sdaRecord(tags),
-    firstAc('80', tvr),
+    SELECT_PSE, ...PSE_RECORDS, SELECT_DEBIT, gpo(proprietary?.afl), ...RECORDS, sdaRecord(tags),
+    ...(proprietary === undefined ? [] : [proprietary.step]), firstAc('80', tvr),
   ]);
   const kernel = new ContactKernel(card, { ...PROFILE, capabilities }, silentLogger,
     { caKeys: new CaKeyStore([CA_KEY]) });
@@ -159,6 +168,27 @@ describe('SDA with generated test keys', () => {
     const { certificate } = issuerCertificate({ expiry: '1125' });
     const first = await run({ ...cardData(), '90': certificate }, '4200000000');
     expect(first.oda?.failure).toMatchObject({ step: 'issuer-certificate', reason: 'expired' });
+  });
+
+  it('hashes a signed record of SFI 11..30 whole, 70 tag and length included', async () => {
+    const record = encodeTlv('70', [encodeTlv('DF01', hex('0102'))]);
+    const proprietary: ProprietaryRecord = {
+      afl: '08010201 10010200 58010101', step: ['00B2015C00', sw(record)],
+    };
+    const staticData = Buffer.concat([RECORD_1.subarray(2), record, AIP]);
+    const tags = { ...cardData(), '93': signedStaticData(staticData) };
+    const first = await run(tags, '0200000000', 'E0F8C8', proprietary);
+    expect(first.oda).toMatchObject({ method: 'SDA', passed: true });
+  });
+
+  it('fails SDA (not the transaction) when such a record is not a 70 template', async () => {
+    const proprietary: ProprietaryRecord = {
+      afl: '08010201 10010200 58010101', step: ['00B2015C00', 'DF01020102 9000'],
+    };
+    const first = await run(cardData(), '4200000000', 'E0F8C8', proprietary);
+    expect(first.oda?.failure).toMatchObject({
+      step: 'data', reason: 'format', detail: { sfi: 11, record: 1 },
+    });
   });
 
   it('does no ODA when the terminal does not offer SDA', async () => {

@@ -5,7 +5,7 @@
  */
 export type OdaStep =
   | 'data' | 'ca-key' | 'issuer-certificate' | 'icc-certificate' | 'signed-static-data'
-  | 'internal-authenticate' | 'signed-dynamic-data';
+  | 'internal-authenticate' | 'signed-dynamic-data' | 'generate-ac';
 
 export type OdaReason =
   | 'missing' | 'length' | 'recovery' | 'trailer' | 'header' | 'format' | 'hash-algorithm'

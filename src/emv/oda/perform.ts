@@ -3,6 +3,7 @@ import type { CardChannel } from '../commands';
 import type { TagValues } from '../cryptogram';
 import { buildDolData, parseDol, type DolSource } from '../dol';
 import { AIP } from '../gpo';
+import type { RecordRead } from '../records';
 import { TSI, TVR, type Bit, type BitField } from '../tvr';
 import type { CaKeyStore } from './capk';
 import {
@@ -12,7 +13,6 @@ import { OdaFailure } from './failure';
 import { checkDdol, internalAuthenticate } from './internal-authenticate';
 import { verifySignedDynamicData, verifySignedStaticData } from './signatures';
 import { checkSignedRecords, staticDataToAuthenticate } from './static-data';
-import type { RecordRead } from '../records';
 
 /**
  * Offline data authentication as a kernel step (EMV Book 3 10.3): choose the method both

@@ -26,6 +26,15 @@ describe('CD5220 encoder', () => {
 });
 
 describe('CD5220 decoder', () => {
+  it('keeps every screen of a burst that arrives in one read', () => {
+    const decoder = new Cd5220Decoder();
+    decoder.feed(Buffer.concat([initDisplay(), showLines('SO TIEN:', '150.000 VND'),
+      showLines('VUI LONG CAM THE', '150.000 VND')]));
+    expect(decoder.history().map((s) => s.map((l) => l.trim()).join('|'))).toEqual([
+      'SO TIEN:|150.000 VND', 'VUI LONG CAM THE|150.000 VND',
+    ]);
+  });
+
   it('shows the lines written with ESC Q A and ESC Q B', () => {
     const d = new Cd5220Decoder();
     d.feed(Buffer.concat([initDisplay(), showLines('SO TIEN:', '150.000 VND')]));
