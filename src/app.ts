@@ -17,6 +17,7 @@ import { startAcquirerSimulator, type AcquirerSimulator } from './acquirer/simul
 import type { LoadedConfig } from './config/load';
 import type { QuayConfig } from './config/schema';
 import type { TerminalProfile } from './emv/kernel';
+import { loadCaKeys } from './emv/oda/capk';
 import { Journal } from './journal/journal';
 import { loadOrCreateDataKey } from './keys/data-key';
 import type { Logger } from './log';
@@ -83,6 +84,11 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       reversals: new ReversalSender(journal, acquirer, log.child({ part: 'reversals' })),
       reversalTimeoutMs: config.host.reversalTimeoutMs,
       profile: terminalProfile(config),
+      oda: {
+        caKeys: loadCaKeys({ dir: loaded.resolvePath(config.emv.caKeys.dir),
+          allowTest: config.emv.caKeys.allowTest }),
+        defaultDdol: Buffer.from(config.emv.defaultDdol, 'hex'),
+      },
       merchantId: config.terminal.merchantId,
       nii: config.host.nii,
       cardWaitMs: config.cardWaitMs,

@@ -23,6 +23,13 @@ const emv = z.strictObject({
   capabilities: hex(3).default('E0F8C8'),
   additionalCapabilities: hex(5).default('6000F0A001'),
   merchantCategoryCode: z.string().regex(/^\d{4}$/).default('9399'),
+  /** CA public keys for offline data authentication; test keys only where allowed. */
+  caKeys: z.strictObject({
+    dir: z.string().default('capk'),
+    allowTest: z.boolean().default(false),
+  }).prefault({}),
+  /** Used when a card asks for DDA but has no DDOL (9F49): usually 9F37 04. */
+  defaultDdol: hex().default('9F3704'),
 });
 
 const cardReader = z.discriminatedUnion('kind', [

@@ -11,7 +11,9 @@ import { getProcessingOptions, type ProcessingOptions } from './gpo';
 import { buildIccData } from './icc-data';
 import { authenticateIssuer, type IssuerAuthentication } from './issuer-auth';
 import { processScripts } from './scripts';
-import { performOda, type OdaOutcome, type OdaSettings } from './oda/perform';
+import {
+  odaSummary, performOda, type OdaOutcome, type OdaSettings, type OdaSummary,
+} from './oda/perform';
 import { signedRecords } from './oda/static-data';
 import { missingMandatoryData, readApplicationData, type ApplicationData } from './records';
 import { buildCandidateList, chooseApplication, hex, type Candidate } from './select';
@@ -22,7 +24,7 @@ import { newTsi, newTvr, TSI, TVR, type BitField } from './tvr';
 
 export type { TagValues } from './cryptogram';
 export type { TerminalAid, TerminalProfile, TransactionInput };
-export type { OdaOutcome, OdaSettings };
+export type { OdaSettings, OdaSummary };
 
 /**
  * The contact EMV kernel, first cut (EMV Book 3 10): application selection, GET PROCESSING
@@ -50,7 +52,7 @@ export interface FirstAcOutcome {
   tags: TagValues;
   odaRecords: Buffer[];
   /** Offline data authentication; absent when the kernel has no CA keys. */
-  oda?: OdaOutcome;
+  oda?: OdaSummary;
 }
 
 export type OnlineAnswer =
@@ -265,7 +267,8 @@ export class ContactKernel {
       pan, panSequence: card['5F34'] && hex(card['5F34']), expiry: hex(card['5F24']!),
       track2: card['57'], cardholderName: text(card['5F20']),
       iccData: buildIccData(tags), cryptogram: first.cryptogram, cid: first.cid, atc: first.atc,
-      tvr: this.tvr.value(), tsi: this.tsi.value(), tags, odaRecords: data.odaRecords, oda,
+      tvr: this.tvr.value(), tsi: this.tsi.value(), tags, odaRecords: data.odaRecords,
+      oda: oda && odaSummary(oda),
     };
     this.log.debug({ card: maskPan(pan), aid: outcome.application.aid,
       decision: outcome.decision }, 'first GENERATE AC done');

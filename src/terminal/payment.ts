@@ -6,6 +6,7 @@ import { ContactKernel, type FirstAcOutcome, type OnlineAnswer, type TerminalPro
 import { buildPurchase, readPurchaseResponse, type PurchaseRequest, type PurchaseResponse }
   from '../acquirer/messages';
 import type { IsoMessage } from '../iso8583/message';
+import type { OdaSettings } from '../emv/oda/perform';
 import { asQuayError, QuayError, RequestError } from '../errors';
 import type { Journal, SentNumbers, TransactionRow } from '../journal/journal';
 import type { Logger } from '../log';
@@ -41,6 +42,8 @@ export interface TerminalParts {
   /** How long a pending reversal is given before a new sale may go online. */
   reversalTimeoutMs: number;
   profile: TerminalProfile;
+  /** CA keys for offline data authentication; absent: none is done. */
+  oda?: OdaSettings;
   merchantId: string;
   nii: string;
   cardWaitMs: number;
@@ -144,7 +147,7 @@ export class PaymentTerminal {
   private async withCard(row: TransactionRow, request: PaymentRequest, session: CardSession,
     log: Logger): Promise<PaymentResult> {
     const { journal } = this.parts;
-    const kernel = new ContactKernel(session, this.parts.profile, log);
+    const kernel = new ContactKernel(session, this.parts.profile, log, this.parts.oda);
     const first = await kernel.start({
       amount: request.amount,
       transactionType: 0x00,

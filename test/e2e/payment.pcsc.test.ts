@@ -13,6 +13,8 @@ import { TraceCard } from '../../drivers/card/virtual/trace-card';
 import { getProcessingOptions } from '../../src/emv/gpo';
 import { readApplicationData } from '../../src/emv/records';
 import { buildCandidateList, chooseApplication } from '../../src/emv/select';
+import { ContactKernel } from '../../src/emv/kernel';
+import { loadCaKeys } from '../../src/emv/oda/capk';
 import { CARDS_DIR, SHARED_CARDS, testConfig } from '../support/app-config';
 
 /**
@@ -144,6 +146,36 @@ describe('the emvpt-contact-dda trace over pcscd', () => {
       expect(card.ended).toBe(false);
       // The replay's next step is DDA's INTERNAL AUTHENTICATE: nothing was skipped.
       expect(card.exchanges.at(-1)!.command.toString('hex').toUpperCase()).toBe('00B2021C40');
+      await session.disconnect();
+    } finally {
+      await link.close();
+      await reader.close();
+    }
+  });
+
+  it('verifies its DDA against CA AFFFFFFFFF/92 through the kernel, UN 01234567', async () => {
+    const card = TraceCard.fromFile(`${SHARED_CARDS}emvpt-contact-dda.yaml`);
+    const reader = new PcscReader();
+    const link = new VpcdLink(card, { port: 35963 });
+    try {
+      await reader.waitForRemoval({ reader: 'Virtual PCD 00 00', timeoutMs: 10_000 });
+      await link.connect();
+      const session = await reader.waitForCard({ reader: 'Virtual PCD 00 00', timeoutMs: 10_000 });
+      // The trace's terminal: EUR 1.00, country 0246, 2020-07-24, type 21 (its header).
+      const kernel = new ContactKernel(session, {
+        aids: [{ aid: 'AFFFFFFFFF1234', partialMatch: false }], countryCode: '0246',
+        currencyCode: '0978', currencyExponent: 2, terminalType: '22', capabilities: 'E0F8C8',
+        additionalCapabilities: '6000F0A001', terminalId: 'QUAY0001', merchantCategoryCode: '9399',
+      }, silentLogger, { caKeys: loadCaKeys({ allowTest: true }) });
+      // After DDA the trace expects VERIFY (a PIN step), so its GENERATE AC answer is 6D00.
+      await expect(kernel.start({ amount: 100, transactionType: 0x21,
+        date: new Date(2020, 6, 24, 12), unpredictableNumber: Buffer.from('01234567', 'hex') }))
+        .rejects.toMatchObject({ code: 'CARD_STATUS' });
+      const sent = card.exchanges.map((e) => e.command.toString('hex').toUpperCase());
+      expect(sent).toContain('00880000040123456700');
+      // DDA passed: TVR byte 1 has no ODA failure bit; TSI says ODA was performed.
+      expect(kernel.terminalVerificationResults[0]).toBe(0x00);
+      expect(kernel.transactionStatusInformation[0]! & 0x80).toBe(0x80);
       await session.disconnect();
     } finally {
       await link.close();

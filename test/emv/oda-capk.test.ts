@@ -116,6 +116,9 @@ describe('CA public key files', () => {
     const [noFlag] = files({ 'n.yaml': keyFile(false).replace('test: false\n', '') });
     expect(refusal(() => loadCaKeys({ allowTest: true, files: [noFlag!] })).message)
       .toMatch(/test/);
+    const [unquoted] = files({ 'u.yaml': keyFile(false).replace("'92'", '09') });
+    expect(refusal(() => loadCaKeys({ allowTest: false, files: [unquoted!] })).message)
+      .toMatch(/certificates\.9: .*quote indexes/);
     const [a, b] = files({ 'a.yaml': keyFile(false), 'b.yaml': keyFile(false) });
     const twice = refusal(() => loadCaKeys({ allowTest: false, files: [a!, b!] }));
     expect(twice.message).toContain('A000000003/92 is also in');

@@ -142,6 +142,15 @@ interface ParsedFile {
   revoked: RevokedCertificate[];
 }
 
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.join('.') || '(top level)';
+  if (issue.code === 'invalid_key') {
+    // YAML reads an unquoted 09 as the number 9: the key then has one digit.
+    return `${where}: not a RID (5 bytes hex) or index (1 byte hex); quote indexes: '09'`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
 function invalid(path: string, problems: string[]): ConfigError {
   return new ConfigError('CONFIG_INVALID', `${path}:\n  ${problems.join('\n  ')}`, {
     detail: { file: path, problems },
@@ -158,8 +167,7 @@ export function parseCaKeyFile(text: string, path: string, allowTest: boolean): 
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw invalid(path, parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`));
+    throw invalid(path, parsed.error.issues.map(describeIssue));
   }
   const file = parsed.data;
   if (file.test && !allowTest) {

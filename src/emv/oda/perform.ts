@@ -9,7 +9,7 @@ import type { CaKeyStore } from './capk';
 import {
   recoverIccKey, recoverIssuerKey, type IccPublicKey, type IssuerPublicKey,
 } from './certificates';
-import { OdaFailure } from './failure';
+import { OdaFailure, type OdaReason, type OdaStep } from './failure';
 import { checkDdol, internalAuthenticate } from './internal-authenticate';
 import { verifySignedDynamicData, verifySignedStaticData } from './signatures';
 import { checkSignedRecords, staticDataToAuthenticate } from './static-data';
@@ -60,6 +60,24 @@ export interface OdaOutcome {
   dataAuthenticationCode?: Buffer;
   /** ICC Dynamic Number (9F4C), after DDA. */
   iccDynamicNumber?: Buffer;
+}
+
+/**
+ * What the kernel reports of the authentication: no keys and no certificate contents (the
+ * ICC certificate holds the PAN), only the method and, when it failed, where and why.
+ */
+export interface OdaSummary {
+  method?: OdaMethod;
+  passed: boolean;
+  failure?: { step: OdaStep; reason: OdaReason; detail: Record<string, unknown> };
+}
+
+export function odaSummary(outcome: OdaOutcome): OdaSummary {
+  const { method, passed, failure } = outcome;
+  if (failure === undefined) return { method, passed };
+  return { method, passed, failure: {
+    step: failure.step, reason: failure.reason, detail: failure.detail,
+  } };
 }
 
 /** Terminal Capabilities byte 3 (Book 4 annex A2). */
