@@ -4,7 +4,7 @@
  * nothing here passes or fails.
  */
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -123,6 +123,7 @@ async function payments(): Promise<void> {
     journal.move(row.id, 'approved');
   }, 3_000);
   journal.close();
+  rmSync(dir, { recursive: true, force: true });
   report(subject, reference);
 }
 
