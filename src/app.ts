@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcscReader } from '../drivers/card/pcsc-reader';
 import type { CardReader, VirtualCard } from '../drivers/card/types';
@@ -15,6 +16,7 @@ import { AcquirerLink } from './acquirer/link';
 import { loadSimulatorConfig } from './acquirer/simulator/config';
 import { startAcquirerSimulator, type AcquirerSimulator } from './acquirer/simulator/server';
 import type { LoadedConfig } from './config/load';
+import { ConfigError } from './errors';
 import type { QuayConfig } from './config/schema';
 import type { TerminalProfile } from './emv/kernel';
 import { loadCaKeys } from './emv/oda/capk';
@@ -84,11 +86,7 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       reversals: new ReversalSender(journal, acquirer, log.child({ part: 'reversals' })),
       reversalTimeoutMs: config.host.reversalTimeoutMs,
       profile: terminalProfile(config),
-      oda: {
-        caKeys: loadCaKeys({ dir: loaded.resolvePath(config.emv.caKeys.dir),
-          allowTest: config.emv.caKeys.allowTest }),
-        defaultDdol: Buffer.from(config.emv.defaultDdol, 'hex'),
-      },
+      oda: { caKeys: caKeys(loaded), defaultDdol: Buffer.from(config.emv.defaultDdol, 'hex') },
       merchantId: config.terminal.merchantId,
       nii: config.host.nii,
       cardWaitMs: config.cardWaitMs,
@@ -119,6 +117,14 @@ export function terminalProfile(config: Readonly<QuayConfig>): TerminalProfile {
 }
 
 type Closers = (() => Promise<void> | void)[];
+
+function caKeys(loaded: LoadedConfig) {
+  const dir = loaded.resolvePath(loaded.config.emv.caKeys.dir);
+  if (!existsSync(dir)) {
+    throw new ConfigError('CONFIG_INVALID', `emv.caKeys.dir: no folder ${dir}`);
+  }
+  return loadCaKeys({ dir, allowTest: loaded.config.emv.caKeys.allowTest });
+}
 
 async function openReader(loaded: LoadedConfig, options: AppOptions, closers: Closers):
   Promise<{ reader: CardReader; name?: string }> {

@@ -8,6 +8,7 @@ import { ERROR_CATALOGUE, QuayError } from '../errors';
 import { createLogger } from '../log';
 import { parseAmount } from '../terminal/request';
 import { describePayment, exitCodeOf } from './output';
+import { addCardCommands } from './card';
 import { addSimulatorCommands } from './simulators';
 
 const program = new Command('quay')
@@ -71,6 +72,7 @@ program.command('config')
   });
 
 addSimulatorCommands(program);
+addCardCommands(program);
 
 interface PayOptions {
   ref: string;

@@ -19,6 +19,7 @@ function configWithTempData(): { path: string; dataDir: string } {
   const path = join(dataDir, 'quay.yaml');
   const configDir = new URL('../../config/', import.meta.url).pathname;
   raw.cardReader.card = join(configDir, raw.cardReader.card);
+  raw.emv.caKeys.dir = join(configDir, raw.emv.caKeys.dir);
   writeFileSync(path, stringify({ ...raw, dataDir }));
   return { path, dataDir };
 }
@@ -69,4 +70,27 @@ describe('quay pay (the README main command)', () => {
       expect(failure?.stderr).toMatch(/AMOUNT_INVALID: amount must be a whole number of dong/);
       expect(() => readFileSync(join(dataDir, 'quay.db'))).toThrow();
     });
+});
+
+describe('quay card read (for technicians)', () => {
+  it('reads the virtual card and shows its data with the card number masked', async () => {
+    const card = new URL('../../config/cards/visa-cvn10.yaml', import.meta.url).pathname;
+    const { stdout } = await run(QUAY, ['card', 'read', '--card', card, '--json']);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ outcome: 'read', maskedPan: '**** **** **** 0010',
+      expiry: '2912', aip: '1C00', records: 3,
+      application: { aid: 'A0000000031010', label: 'VISA DEBIT' } });
+    expect(report.tags['8C'].value).toBe('9F02069F03069F1A0295055F2A029A039C019F37049F35019F3403');
+    expect(report.tags['57'].value).toBe('[15 bytes, hidden]');
+    expect(stdout).not.toContain('4761739001010010');
+  });
+
+  it('says why a card cannot be read', async () => {
+    const card = new URL('../fixtures/cards/devnied-cobadge-locked.yaml', import.meta.url).pathname;
+    const failure = await run(QUAY, ['card', 'read', '--card', card, '--json'])
+      .then(() => undefined, (err: { code: number; stdout: string }) => err);
+    expect(failure?.code).toBe(2);
+    expect(JSON.parse(failure!.stdout)).toMatchObject({ outcome: 'error',
+      error: { code: 'CARD_NOT_ACCEPTED' } });
+  });
 });
