@@ -30,7 +30,9 @@ export function buildApi(parts: ApiParts): FastifyInstance {
     return reply.status(status).send({ error: { code: 'REQUEST_INVALID', message } });
   });
 
-  app.get('/v1/health', async () => ({ status: 'ok', busy: parts.terminal.isBusy }));
+  app.get('/v1/health', async () => ({
+    status: 'ok', busy: parts.terminal.isBusy, reversals: parts.journal.reversalSummary(),
+  }));
 
   app.post('/v1/payments', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;

@@ -224,6 +224,13 @@ export class Journal {
     }));
   }
 
+  /** How many reversals are owed and since when: for the clerk page and health checks. */
+  reversalSummary(): { pending: number; oldest: string | null } {
+    const row = this.db.prepare(`SELECT count(*) AS pending, min(updated_at) AS oldest
+      FROM reversals WHERE state = 'pending'`).get() as { pending: number; oldest: string | null };
+    return row;
+  }
+
   /** Counts a reversal sent without an acknowledgement. */
   reversalAttempted(id: number, error: string): void {
     this.write(() => {

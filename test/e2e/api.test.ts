@@ -39,6 +39,12 @@ describe('the counter API', () => {
     expect(JSON.stringify(read)).not.toContain('4761739001010010');
   });
 
+  it('reports its health with the reversals owed', async () => {
+    const health = await (await fetch(`${base}/v1/health`)).json();
+    expect(health).toEqual({ status: 'ok', busy: false,
+      reversals: { pending: 0, oldest: null } });
+  });
+
   it('answers 404 NOT_FOUND for a payment it does not have', async () => {
     const response = await fetch(`${base}/v1/payments/99999`);
     expect(response.status).toBe(404);
