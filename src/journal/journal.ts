@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -53,6 +53,8 @@ export interface TransactionRow {
   reason: string | null;
   receipt_bytes_path: string | null;
   receipt_png_path: string | null;
+  pan_sealed: Buffer | null;
+  pan_hash: string | null;
 }
 
 /** Columns a state change may set alongside the state. Card data never appears here. */
@@ -87,9 +89,14 @@ export interface PendingReversal<T> {
 export class Journal {
   private readonly db: Database.Database;
 
+  /** Keys the card-number hash; derived from the data key, so it is never stored either. */
+  private readonly hashKey: Buffer;
+
   private constructor(db: Database.Database, private readonly log: Logger,
     private readonly dataKey: Buffer) {
     this.db = db;
+    this.hashKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0),
+      'quay card number hash', 32));
   }
 
   /**
@@ -199,6 +206,41 @@ export class Journal {
 
   move(id: number, to: TransactionState, update: TransactionUpdate = {}, note?: string): void {
     this.write(() => this.moveInside(id, to, update, note ?? null));
+  }
+
+  /**
+   * Keeps the card number of a transaction sealed (for a void or batch upload before the
+   * batch settles) with a keyed hash for look-ups. Called as the card is read.
+   */
+  recordCard(id: number, pan: string): void {
+    this.write(() => {
+      this.db.prepare('UPDATE transactions SET pan_sealed = ?, pan_hash = ? WHERE id = ?')
+        .run(seal(this.dataKey, Buffer.from(pan, 'ascii'), panAad(id)), this.panHash(pan), id);
+    });
+  }
+
+  /** The card number of a transaction whose batch is not settled yet. */
+  cardNumber(id: number): string | undefined {
+    const row = this.get(id);
+    if (!row?.pan_sealed) return undefined;
+    return unseal(this.dataKey, row.pan_sealed, panAad(id)).toString('ascii');
+  }
+
+  /** Transactions made with this card number, found through the keyed hash. */
+  byCardNumber(pan: string): TransactionRow[] {
+    return this.db.prepare('SELECT * FROM transactions WHERE pan_hash = ? ORDER BY id')
+      .all(this.panHash(pan)) as TransactionRow[];
+  }
+
+  /** After settlement: only the masked number, the last four digits and the hash remain. */
+  eraseCardNumbers(batch: number): number {
+    return this.write(() => this.db.prepare(
+      'UPDATE transactions SET pan_sealed = NULL WHERE batch = ? AND pan_sealed IS NOT NULL',
+    ).run(batch).changes);
+  }
+
+  private panHash(pan: string): string {
+    return createHmac('sha256', this.hashKey).update(pan, 'ascii').digest('hex');
   }
 
   /** Records where the receipt copies are; does not change the state. */
@@ -357,6 +399,10 @@ export class Journal {
       throw new JournalError('JOURNAL_ERROR', 'journal write failed', { cause: err });
     }
   }
+}
+
+function panAad(id: number): string {
+  return `quay card number ${id}`;
 }
 
 function reversalAad(id: number): string {

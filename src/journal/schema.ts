@@ -79,6 +79,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reversals_state ON reversals (state);
     `,
   },
+  {
+    // The card number, sealed, for voids and batch upload until its batch settles; and a
+    // keyed hash that finds a card's transactions without keeping the number.
+    version: 3,
+    sql: `
+      ALTER TABLE transactions ADD COLUMN pan_sealed BLOB;
+      ALTER TABLE transactions ADD COLUMN pan_hash TEXT;
+      CREATE INDEX transactions_pan_hash ON transactions (pan_hash);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -159,6 +159,7 @@ export class PaymentTerminal {
       masked_pan: card.maskedPan, pan_last4: lastFour(first.pan), aid: first.application.aid,
       app_label: card.label ?? null, tvr: card.tvr ?? null, tsi: card.tsi ?? null,
     });
+    journal.recordCard(row.id, first.pan);
     if (first.decision === 'declined') {
       journal.move(row.id, 'declined', {
         cryptogram: first.cryptogram.toString('hex').toUpperCase(),

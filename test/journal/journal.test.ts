@@ -1,4 +1,4 @@
-import { mkdtempSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,11 +19,11 @@ describe('journal', () => {
     journal.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     db.close();
     const again = Journal.open(path);
     // synchronous is per connection: check the journal's own connection sets it.
-    expect(again.schemaVersion).toBe(2);
+    expect(again.schemaVersion).toBe(3);
     again.close();
   });
 
@@ -101,4 +101,36 @@ describe('journal', () => {
     expect(() => Journal.open(path)).toThrow(/newer than this quay/);
     expect(existsSync(path)).toBe(true);
   });
+
+  it('keeps the card number sealed, finds it by keyed hash, and erases it after settlement',
+    () => {
+      const path = tempJournalPath();
+      const key = Buffer.alloc(32, 7);
+      const journal = Journal.open(path, undefined, key);
+      const { row } = journal.createPayment({ ...base, amount: 150_000, reference: 'HS-P' });
+      journal.move(row.id, 'card_read', { masked_pan: '**** **** **** 0010', pan_last4: '0010' });
+      journal.recordCard(row.id, '4761739001010010');
+      journal.markSent(row.id);
+      journal.move(row.id, 'approved');
+      expect(journal.cardNumber(row.id)).toBe('4761739001010010');
+      expect(journal.byCardNumber('4761739001010010').map((r) => r.id)).toEqual([row.id]);
+      expect(journal.byCardNumber('4761739001010011')).toEqual([]);
+      journal.close();
+
+      const files = [path, `${path}-wal`].filter(existsSync).map((f) => readFileSync(f));
+      expect(Buffer.concat(files).includes(Buffer.from('4761739001010010'))).toBe(false);
+      // Another key opens nothing.
+      const stranger = Journal.open(path, undefined, Buffer.alloc(32, 8));
+      expect(() => stranger.cardNumber(row.id)).toThrow(/does not open/);
+      expect(stranger.byCardNumber('4761739001010010')).toEqual([]);
+      stranger.close();
+
+      const again = Journal.open(path, undefined, key);
+      expect(again.eraseCardNumbers(1)).toBe(1);
+      expect(again.cardNumber(row.id)).toBeUndefined();
+      expect(again.get(row.id)).toMatchObject({ pan_sealed: null, pan_last4: '0010',
+        masked_pan: '**** **** **** 0010' });
+      expect(again.byCardNumber('4761739001010010').map((r) => r.id)).toEqual([row.id]);
+      again.close();
+    });
 });
