@@ -9,6 +9,7 @@ import { createLogger } from '../log';
 import { parseAmount } from '../terminal/request';
 import { describePayment, exitCodeOf } from './output';
 import { addCardCommands } from './card';
+import { addIso8583Commands } from './iso8583';
 import { addSimulatorCommands } from './simulators';
 
 const program = new Command('quay')
@@ -73,6 +74,7 @@ program.command('config')
 
 addSimulatorCommands(program);
 addCardCommands(program);
+addIso8583Commands(program);
 
 interface PayOptions {
   ref: string;

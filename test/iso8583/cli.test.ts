@@ -42,8 +42,8 @@ describe('quay iso8583 decode', () => {
     expect(lines[0]).toBe('layout iso87-ascii, read as raw bytes');
     expect(lines[1]).toBe('MTI  0400');
     expect(lines).toContain(`  3  ${'Processing Code'.padEnd(44)} 180000`);
-    expect(lines).toContain(`${' 90'}  ${'Original data elements (MTI, STAN, date and time, acquirer, '
-      + 'forwarder)'.padEnd(44)} 020000331609080645190000000020000000000000`);
+    const field90 = 'Original data elements (MTI, STAN, date and time, acquirer, forwarder)';
+    expect(lines).toContain(` 90  ${field90} 020000331609080645190000000020000000000000`);
     // Field 2 is card data: masked, though this capture's PAN is not a real one.
     expect(lines).toContain(`  2  ${'Primary Account Number'.padEnd(44)} `
       + '**** **** **** ***0 000');
@@ -57,7 +57,7 @@ describe('quay iso8583 decode', () => {
     expect(masked).toMatchObject({ layout: 'pos-bcd', input: 'hex', mti: '0200' });
     const byField = Object.fromEntries(masked.fields.map((f: { field: number }) => [f.field, f]));
     expect(byField[2]).toMatchObject({ value: '**** **** **** 0119', masked: true });
-    expect(byField[35]).toMatchObject({ value: '(masked: 33 characters)', masked: true });
+    expect(byField[35]).toMatchObject({ value: '(masked: 34 characters)', masked: true });
     expect(byField[52]).toMatchObject({ value: '(masked: 8 bytes)', masked: true, hex: true });
     expect(byField[55].value).toMatch(/^\(masked: \d+ bytes\)$/);
     expect(byField[4]).toMatchObject({ description: 'Amount, transaction',
@@ -80,7 +80,8 @@ describe('quay iso8583 decode', () => {
   });
 
   it('refuses an unreadable capture with the field named', () => {
-    const cut = built('0200 (iso87-ascii)').subarray(0, 30);
+    // MTI and both hex bitmaps (4 + 16 + 16 characters), then field 2 cut short.
+    const cut = built('0200 (iso87-ascii)').subarray(0, 40);
     let err: unknown;
     try {
       decodeCapture(cut, loadLayout('iso87-ascii'));
