@@ -30,7 +30,15 @@ export interface AcResponse {
   iad?: Buffer;
   /** 9F27, 9F36, 9F26, 9F10 and any other object of a format 2 answer. */
   tags: TagValues;
+  /**
+   * The value of the 77 template as received, when it holds a CDA signature (9F4B); the
+   * cryptogram is then inside the signature and `cryptogram` is empty until it is verified.
+   */
+  signed?: Buffer;
 }
+
+/** GENERATE AC P1 b5: "CDA signature requested" (Book 3 table 12). */
+export const P1_CDA_REQUESTED = 0x10;
 
 function typeOf(cid: number): CryptogramType | undefined {
   switch (cid & 0xc0) {
@@ -62,6 +70,8 @@ function fromFormat2(children: { tag: string; value: Buffer }[], data: Buffer): 
   for (const node of children) tags[node.tag] ??= node.value;
   for (const [tag, length] of [['9F27', 1], ['9F36', 2], ['9F26', 8]] as const) {
     const value = tags[tag];
+    // With CDA the cryptogram travels inside the signature (Book 2 6.6.1).
+    if (value === undefined && tag === '9F26' && tags['9F4B'] !== undefined) continue;
     if (value === undefined) {
       throw new CardError('CARD_DATA_MISSING', `GENERATE AC answer lacks ${tag}`, {
         detail: { command: 'GENERATE AC', tag },
@@ -86,7 +96,9 @@ export function parseGenerateAcResponse(data: Buffer): AcResponse {
   const type = typeOf(cid);
   if (type === undefined) throw malformed('reserved cryptogram type', data);
   return {
-    cid, type, atc: tags['9F36']!, cryptogram: tags['9F26']!, iad: tags['9F10'], tags,
+    cid, type, atc: tags['9F36']!, cryptogram: tags['9F26'] ?? Buffer.alloc(0),
+    iad: tags['9F10'], tags,
+    ...(tags['9F4B'] !== undefined ? { signed: template.value } : {}),
   };
 }
 
@@ -96,10 +108,12 @@ export function parseGenerateAcResponse(data: Buffer): AcResponse {
  */
 export async function generateAc(
   card: CardChannel, requested: CryptogramType, cdolData: Buffer, second: boolean, log: Logger,
+  cda = false,
 ): Promise<AcResponse> {
   const dolName = second ? 'CDOL2' : 'CDOL1';
   const name = second ? 'GENERATE AC (second)' : 'GENERATE AC (first)';
-  const response = await send(card, generateAcCommand(CRYPTOGRAM_P1[requested], cdolData, dolName),
+  const response = await send(card, generateAcCommand(
+    CRYPTOGRAM_P1[requested] | (cda ? P1_CDA_REQUESTED : 0), cdolData, dolName),
     name, log);
   if (response.sw !== SW_OK) {
     throw new CardError('CARD_STATUS', 'The card refused GENERATE AC', {

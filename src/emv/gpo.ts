@@ -25,6 +25,8 @@ export interface ProcessingOptions {
   afl: AflEntry[];
   /** 82 and 94, plus any other object of a format 2 answer. */
   tags: TagValues;
+  /** The PDOL data sent (the value of 83), which CDA's transaction data hash covers. */
+  pdolData?: Buffer;
 }
 
 /** AIP byte 1 bits (Book 3 annex C1). */
@@ -121,7 +123,7 @@ export async function getProcessingOptions(
       detail: { command: 'GET PROCESSING OPTIONS', sw: swHex(response.sw) },
     });
   }
-  const options = parseGpoResponse(response.data);
+  const options: ProcessingOptions = { ...parseGpoResponse(response.data), pdolData };
   log.debug({ aip: options.aip.toString('hex'), afl: options.afl }, 'processing options');
   return options;
 }

@@ -21,21 +21,27 @@ import {
   terminalTags, type TerminalAid, type TerminalProfile, type TransactionInput,
 } from './terminal-data';
 import { newTsi, newTvr, TSI, TVR, type BitField } from './tvr';
+import { checkCdaAnswer, requestsCda } from './cda-step';
+import {
+  applyRestrictions, decideFirstAc, decideUnableOnline, type DecisionContext,
+  type TerminalDecisions,
+} from './terminal-decisions';
 
 export type { TagValues } from './cryptogram';
 export type { TerminalAid, TerminalProfile, TransactionInput };
 export type { OdaSettings, OdaSummary };
 
 /**
- * The contact EMV kernel, first cut (EMV Book 3 10): application selection, GET PROCESSING
- * OPTIONS, read application data, offline data authentication (SDA, DDA) when the kernel
- * is given CA public keys, first GENERATE AC asking to go online, then issuer
- * authentication, issuer scripts and the second GENERATE AC. Processing restrictions,
- * cardholder verification and terminal risk management are not performed: the TVR says so
- * where Book 3 has a bit for it.
+ * The contact EMV kernel (EMV Book 3 10): application selection, GET PROCESSING OPTIONS,
+ * read application data, offline data authentication (SDA, DDA, CDA) when the kernel is
+ * given CA public keys, processing restrictions, terminal risk management and terminal
+ * action analysis when the AID has its TACs (terminal-decisions.ts; without them the first
+ * GENERATE AC asks to go online), then issuer authentication, issuer scripts and the second
+ * GENERATE AC, or the completion when the terminal cannot go online.
  */
 export interface FirstAcOutcome {
-  decision: 'online' | 'declined'; // ARQC → online, AAC → declined
+  /** ARQC → online, AAC → declined, TC → approved offline. */
+  decision: 'online' | 'declined' | 'approved';
   application: { aid: string; label?: string; preferredName?: string; priority?: number };
   pan: string;
   panSequence?: string;
@@ -53,6 +59,8 @@ export interface FirstAcOutcome {
   odaRecords: Buffer[];
   /** Offline data authentication; absent when the kernel has no CA keys. */
   oda?: OdaSummary;
+  /** Processing restrictions, risk management and action analysis, when the AID has TACs. */
+  decisions: TerminalDecisions;
 }
 
 export type OnlineAnswer =
@@ -77,6 +85,8 @@ export interface SecondAcOutcome {
 const CVM_RESULTS_NONE = Buffer.from('3F0000', 'hex');
 /** ARC a terminal uses when it could not go online and declines (Book 4 6.3.6, 'Z3'). */
 const ARC_UNABLE_ONLINE_DECLINE = Buffer.from('Z3', 'latin1');
+/** ARC a terminal uses when it declines offline (Book 4 annex A6, 'Z1'). */
+const ARC_OFFLINE_DECLINED = Buffer.from('Z1', 'latin1');
 
 interface Session {
   candidate: Candidate;
@@ -87,6 +97,7 @@ interface Session {
   card: TagValues;
   first: AcResponse;
   oda?: OdaOutcome;
+  decisions: TerminalDecisions;
 }
 
 function panOf(tags: TagValues): string {
@@ -144,15 +155,29 @@ export class ContactKernel {
     const data = await readApplicationData(this.card, options.afl, this.log);
     const card: TagValues = { ...fci.tags, ...options.tags, ...data.tags };
     this.checkMandatory(card);
-    const oda = await this.authenticateOffline(fci, options, data, terminal, card, input.date);
+    const oda = await this.authenticateOffline(fci, options, data, terminal, card, input.date,
+      candidate.terminalAid.defaultDdol);
+    const decisions: TerminalDecisions = {};
+    const decide = this.decisionContext(candidate, terminal, card, input);
+    if (decide !== undefined) decisions.restrictions = applyRestrictions(decide);
 
     const cdol1 = parseDol(card['8C']!, 'CDOL1');
-    const first = await generateAc(this.card, 'ARQC',
-      buildDolData(cdol1, this.source(terminal, card)), false, this.log);
+    const requested = decide === undefined ? 'ARQC' : (await decideFirstAc(decide, decisions)).type;
+    const cdol1Data = buildDolData(cdol1, this.source(terminal, card));
+    const cda = requestsCda(oda, requested);
+    const first = await generateAc(this.card, requested, cdol1Data, false, this.log, cda);
     this.tsi.set(TSI.CARD_RISK_MANAGEMENT_PERFORMED);
+    const cdaCheck = oda !== undefined && (cda || first.signed !== undefined)
+      ? checkCdaAnswer({ oda, answer: first, unpredictableNumber: terminal['9F37']!,
+        pdolData: options.pdolData, cdolData: cdol1Data, tvr: this.tvr, log: this.log })
+      : undefined;
     Object.assign(card, first.tags);
+    if (cdaCheck?.passed === false) {
+      return this.declineAfterCdaFailure({ candidate, fci, options, data, terminal, card, first,
+        oda, decisions });
+    }
 
-    this.session = { candidate, fci, options, data, terminal, card, first, oda };
+    this.session = { candidate, fci, options, data, terminal, card, first, oda, decisions };
     return this.firstOutcome(this.session);
   }
 
@@ -170,11 +195,14 @@ export class ContactKernel {
     if (answer.kind === 'answered') {
       issuerAuthentication = await this.takeIssuerAnswer(answer, session, cdol2);
       if (scripts !== undefined) scriptResults.push(await this.runScripts(scripts, '71'));
-    } else {
-      terminal['8A'] = ARC_UNABLE_ONLINE_DECLINE;
     }
+    // Book 3 10.7: unable to go online, the default action codes decide (TC Y3 or AAC Z3).
+    const offline = answer.kind === 'answered'
+      ? undefined : decideUnableOnline(this.tvr.value(), session.decisions);
+    if (answer.kind !== 'answered') terminal['8A'] = offline?.arc ?? ARC_UNABLE_ONLINE_DECLINE;
 
-    const requested = answer.kind === 'answered' && answer.approved ? 'TC' : 'AAC';
+    const requested = answer.kind === 'answered' ? (answer.approved ? 'TC' : 'AAC')
+      : offline?.type ?? 'AAC';
     const second = await generateAc(this.card, requested,
       buildDolData(cdol2, this.source(terminal, card)), true, this.log);
     Object.assign(card, second.tags);
@@ -188,6 +216,33 @@ export class ContactKernel {
       issuerAuthentication, scriptResults: Buffer.concat(scriptResults), tags,
       iccData: buildIccData(tags),
     };
+  }
+
+  /**
+   * Completion when the terminal cannot go online (Book 3 10.7, Book 4 6.3.6): the TAC and
+   * IAC default decide whether to ask for a TC with ARC Y3 or an AAC with Z3; the card's
+   * answer is the outcome. Without TACs for the AID, an AAC with Z3.
+   */
+  completeOffline(): Promise<SecondAcOutcome> {
+    return this.complete({ kind: 'unable-to-go-online' });
+  }
+
+  /**
+   * Book 2 6.6.2 and Book 3 10.8: a CDA signature that fails declines the transaction. After
+   * an ARQC or a TC the card is closed with an AAC in the second GENERATE AC (ARC Z1,
+   * "offline declined"); the outcome is a decline whatever the card had answered.
+   */
+  private async declineAfterCdaFailure(session: Session): Promise<FirstAcOutcome> {
+    if (session.first.type !== 'AAC') {
+      session.terminal['8A'] = ARC_OFFLINE_DECLINED;
+      const cdol2 = parseDol(session.card['8D']!, 'CDOL2');
+      await generateAc(this.card, 'AAC', buildDolData(cdol2,
+        this.source(session.terminal, session.card)), true, this.log).catch((err: unknown) => {
+        this.log.warn({ err: String(err) }, 'second GENERATE AC after a CDA failure refused');
+      });
+    }
+    this.session = undefined;
+    return { ...this.firstOutcome(session), decision: 'declined' };
   }
 
   /** Keeps the ARC (8A) and tag 91 for CDOL2, and runs issuer authentication. */
@@ -212,6 +267,18 @@ export class ContactKernel {
     return processScripts(this.card, scripts, phase, { tvr: this.tvr, tsi: this.tsi }, this.log);
   }
 
+  /** What the terminal's decisions need; undefined when the AID has no TACs. */
+  private decisionContext(
+    candidate: Candidate, terminal: TagValues, card: TagValues, input: TransactionInput,
+  ): DecisionContext | undefined {
+    if (candidate.terminalAid.tac === undefined) return undefined;
+    return {
+      card: this.card, profile: this.profile, aid: candidate.terminalAid, terminal,
+      cardTags: card, pan: panOf(card), amount: input.amount, tvr: this.tvr, tsi: this.tsi,
+      log: this.log, random: input.random,
+    };
+  }
+
   /** DOL values: TVR and TSI as they are now, then terminal data, then card data. */
   private source(terminal: TagValues, card: TagValues): DolSource {
     return (tag) => {
@@ -228,7 +295,7 @@ export class ContactKernel {
   /** Book 3 10.3; without CA keys none is done, and the TVR says "not performed". */
   private async authenticateOffline(
     fci: Fci, options: ProcessingOptions, data: ApplicationData, terminal: TagValues,
-    card: TagValues, date: Date,
+    card: TagValues, date: Date, aidDefaultDdol?: string,
   ): Promise<OdaOutcome | undefined> {
     if (this.odaSettings === undefined) {
       this.tvr.set(TVR.ODA_NOT_PERFORMED);
@@ -239,7 +306,9 @@ export class ContactKernel {
       tags: card, pan: panOf(card), odaRecords: data.odaRecords,
       signedRecords: signedRecords(options.afl, data.records), date,
       source: this.source(terminal, card), tvr: this.tvr, tsi: this.tsi,
-      settings: this.odaSettings, log: this.log,
+      settings: aidDefaultDdol === undefined ? this.odaSettings
+        : { ...this.odaSettings, defaultDdol: Buffer.from(aidDefaultDdol, 'hex') },
+      log: this.log,
     });
   }
 
@@ -253,12 +322,12 @@ export class ContactKernel {
   }
 
   private firstOutcome(session: Session): FirstAcOutcome {
-    const { candidate, fci, data, terminal, card, first, oda } = session;
+    const { candidate, fci, data, terminal, card, first, oda, decisions } = session;
     const pan = panOf(card);
     const tags = this.allTags(terminal, card);
     const indicator = fci.priorityIndicator ?? candidate.priorityIndicator;
     const outcome: FirstAcOutcome = {
-      decision: first.type === 'ARQC' ? 'online' : 'declined',
+      decision: first.type === 'ARQC' ? 'online' : first.type === 'TC' ? 'approved' : 'declined',
       application: {
         aid: hex(fci.dfName), label: fci.label ?? candidate.label,
         preferredName: fci.preferredName ?? candidate.preferredName,
@@ -268,7 +337,7 @@ export class ContactKernel {
       track2: card['57'], cardholderName: text(card['5F20']),
       iccData: buildIccData(tags), cryptogram: first.cryptogram, cid: first.cid, atc: first.atc,
       tvr: this.tvr.value(), tsi: this.tsi.value(), tags, odaRecords: data.odaRecords,
-      oda: oda && odaSummary(oda),
+      oda: oda && odaSummary(oda), decisions,
     };
     this.log.debug({ card: maskPan(pan), aid: outcome.application.aid,
       decision: outcome.decision }, 'first GENERATE AC done');

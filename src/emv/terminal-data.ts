@@ -11,6 +11,27 @@ export interface TerminalAid {
   label?: string;
   /** Application Version Number the terminal knows for this AID (9F09), 2 bytes hex. */
   applicationVersion?: string;
+  /**
+   * Terminal Action Codes (Book 3 10.7), 5 bytes hex each. A profile built from the
+   * configuration always has them; without them the kernel performs neither processing
+   * restrictions, terminal risk management nor terminal action analysis, and asks for an ARQC.
+   */
+  tac?: { denial: string; online: string; default: string };
+  /** Terminal floor limit (9F1B) in whole currency units (Book 3 10.6.1). */
+  floorLimit?: number;
+  /** Random transaction selection (Book 3 10.6.2); none when absent. */
+  randomSelection?: RandomSelection;
+  /** Default DDOL for this application, hex; the terminal-wide one when absent. */
+  defaultDdol?: string;
+  /** Default TDOL, hex (Book 3 5.4, TC hash value). */
+  defaultTdol?: string;
+}
+
+/** Book 3 10.6.2: below the threshold, targetPercent; up to the floor limit, rising to max. */
+export interface RandomSelection {
+  threshold: number;
+  targetPercent: number;
+  maxTargetPercent: number;
 }
 
 export interface TerminalProfile {
@@ -30,6 +51,13 @@ export interface TerminalProfile {
    * applications whose priority indicator asks for confirmation (87 b8) are not chosen.
    */
   cardholderConfirmation?: boolean;
+  /**
+   * Exception file (Book 3 10.6.4): PANs, or SHA-256 of the PAN as 64 hex digits, that the
+   * terminal must not accept offline.
+   */
+  exceptionFile?: readonly string[];
+  /** What a purchase (9C 00) buys, for the application usage control (Book 3 10.4.2). */
+  purchaseOf?: 'goods' | 'services';
 }
 
 export interface TransactionInput {
@@ -42,6 +70,8 @@ export interface TransactionInput {
   unpredictableNumber?: Buffer;
   /** Transaction Sequence Counter (9F41), when the journal keeps one. */
   sequenceCounter?: number;
+  /** Random source for random transaction selection, 1..99; node:crypto when absent. */
+  random?: () => number;
 }
 
 /** Largest value of an n 12 amount (9F02, 9F03). */

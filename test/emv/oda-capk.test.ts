@@ -45,8 +45,10 @@ keys:
 `;
 
 describe('CA public key files', () => {
-  it('loads the emvpt test set: six keys, flagged as test keys', () => {
-    expect(TEST_KEYS.size).toBe(6);
+  it('loads the emvpt test set (six keys) and quay\'s test CA key, flagged as test keys', () => {
+    expect(TEST_KEYS.size).toBe(7);
+    expect(TEST_KEYS.find('A000000003', 0xf1, new Date(2026, 2, 15))?.source)
+      .toMatch(/config\/capk\/quay-test-ca\.yaml$/);
     const key = TEST_KEYS.find('AFFFFFFFFF', 0x92, new Date(2020, 6, 24))!;
     expect(key.modulus.length).toBe(176);
     expect(key.modulus.subarray(0, 4)).toEqual(hex('BF08CA64'));

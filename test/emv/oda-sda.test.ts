@@ -204,7 +204,7 @@ describe('selectOdaMethod (Book 3 10.3)', () => {
   it('prefers CDA, then DDA, then SDA, among what both sides support', () => {
     const all = ['CDA', 'DDA', 'SDA'] as const;
     expect(selectOdaMethod(hex('6100'), hex('E0F8C8'), all)).toBe('CDA');
-    expect(selectOdaMethod(hex('6100'), hex('E0F8C8'))).toBe('DDA');
+    expect(selectOdaMethod(hex('6100'), hex('E0F8C8'))).toBe('CDA'); // the kernel performs CDA now
     expect(selectOdaMethod(hex('6100'), hex('E0F888'), all)).toBe('CDA');
     expect(selectOdaMethod(hex('4100'), hex('E0F8C0'), all)).toBe('SDA');
     expect(selectOdaMethod(hex('4000'), hex('E0F848'), all)).toBeUndefined();

@@ -23,12 +23,40 @@ export interface CardFiles {
 }
 
 const DIRECTORY_SFI = 1;
+/** SFI of the record with the certificates, when the card has ODA data. */
+const ODA_SFI = 3;
+
+/**
+ * Book 2 5.1 and 6.1: record 1 the CA key index and the issuer's certificate, remainder and
+ * exponent; record 2 the ICC's, with 9F4A '82', which puts the AIP into the static data the
+ * ICC certificate signs. Two records, as a record answer holds at most 254 bytes.
+ */
+function odaRecords(oda: NonNullable<CardProfile['oda']>): Buffer[][] {
+  const issuer = [
+    encodeTlv('8F', Buffer.from([oda.caIndex])),
+    encodeTlv('90', oda.issuerCertificate),
+    encodeTlv('9F32', oda.issuerExponent),
+  ];
+  if (oda.issuerRemainder !== undefined && oda.issuerRemainder.length > 0) {
+    issuer.push(encodeTlv('92', oda.issuerRemainder));
+  }
+  const icc = [
+    encodeTlv('9F46', oda.iccCertificate),
+    encodeTlv('9F47', oda.iccExponent),
+    encodeTlv('9F4A', Buffer.from([0x82])),
+  ];
+  if (oda.iccRemainder !== undefined && oda.iccRemainder.length > 0) {
+    icc.push(encodeTlv('9F48', oda.iccRemainder));
+  }
+  return [issuer, icc];
+}
 
 export function buildCardFiles(p: CardProfile): CardFiles {
   const appRecords = new Map<number, Buffer[]>([
     [1, [template70([encodeTlv('57', track2Equivalent(p)), tlvAscii('5F20', p.cardholderName)])]],
     [2, [template70(cardRecord(p)), template70(riskRecord(p))]],
   ]);
+  if (p.oda !== undefined) appRecords.set(ODA_SFI, odaRecords(p.oda).map(template70));
   return {
     pseFci: encodeTlv('6F', [
       encodeTlv('84', PSE_NAME),

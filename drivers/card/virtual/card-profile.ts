@@ -40,6 +40,7 @@ import { parseHexText, YamlSource } from './yaml-source';
  *   currency: '0704'               # 9F42
  *   currencyExponent: 0            # 9F44
  *   issuerAuthRequired: true       # second GENERATE AC gives TC only after a good ARPC
+ *   oda: { caIndex, issuerCertificate, ... }  # CDA data, made by scripts/make-test-cards.ts
  *   faults:                        # optional, for rehearsal and tests
  *     removeAt: generate-ac#2      # pull the card out as this command arrives (once):
  *                                  # a command name (select, read-record, gpo, get-data,
@@ -93,6 +94,25 @@ export interface CardProfile {
   currencyExponent: number;
   issuerAuthRequired: boolean;
   faults: CardFaults;
+  /** Offline data authentication data and the ICC key (CDA); none without. */
+  oda?: CardOda;
+}
+
+/**
+ * ODA data of a card made by scripts/make-test-cards.ts (certificates from quay's test CA,
+ * drivers/card/virtual/test-ca.ts). Kept in a record of SFI 3 with 9F4A '82': the static
+ * data to be authenticated is the AIP.
+ */
+export interface CardOda {
+  caIndex: number;
+  issuerCertificate: Buffer;
+  issuerRemainder?: Buffer;
+  issuerExponent: Buffer;
+  iccCertificate: Buffer;
+  iccRemainder?: Buffer;
+  iccExponent: Buffer;
+  /** The ICC private key as PKCS#8 PEM: test cards only. */
+  iccPrivateKey: string;
 }
 
 /** Command names faults refer to. */
@@ -168,6 +188,16 @@ const profileSchema = z.strictObject({
   currencyExponent: z.number().int().min(0).max(3).default(0),
   issuerAuthRequired: z.boolean().default(true),
   faults: faultsSchema.default({}),
+  oda: z.strictObject({
+    caIndex: z.number().int().min(0).max(255),
+    issuerCertificate: hex(),
+    issuerRemainder: hex().optional(),
+    issuerExponent: hex(),
+    iccCertificate: hex(),
+    iccRemainder: hex().optional(),
+    iccExponent: hex(),
+    iccPrivateKey: z.string().regex(/^-----BEGIN PRIVATE KEY-----/, 'a PKCS#8 PEM key'),
+  }).optional(),
 });
 
 export function luhnValid(pan: string): boolean {

@@ -6,6 +6,7 @@ import { encodeTlv, parseTlv } from '../../../src/emv/tlv';
 import { parseCommandApdu, type CommandApdu } from '../apdu';
 import type { VirtualCard } from '../types';
 import { T0_ATR, T1_ATR } from './atr';
+import { cdaAnswer, iccKeyOf } from './card-cda';
 import { buildCardFiles, PSE_NAME, type CardFiles } from './card-data';
 import {
   cardProfileFromYaml, loadCardProfile, type CardFaults, type CardProfile,
@@ -38,8 +39,12 @@ const CVR_SECOND_NOT_REQUESTED = 0x80;
 const CVR_ISSUER_AUTH_NOT_PERFORMED = 0x02;
 const CVR_ISSUER_AUTH_FAILED = 0x01;
 
-/** ARCs (ISO 8583 response codes) that approve: approved, honour with ID, partial, VIP. */
-const APPROVING_ARCS = new Set(['00', '08', '10', '11']);
+/**
+ * ARCs that approve: the issuer's approved, honour with ID, partial, VIP; and Y3, the
+ * terminal's "unable to go online, approve offline" (Book 4 annex A6), which a card without
+ * issuerAuthRequired accepts (with it, no issuer authentication means an AAC).
+ */
+const APPROVING_ARCS = new Set(['00', '08', '10', '11', 'Y3']);
 
 const SW = {
   OK: 0x9000, WARNING_AUTH_FAILED: 0x6300, WRONG_LENGTH: 0x6700,
@@ -65,6 +70,8 @@ interface Transaction {
   issuerAuth: 'none' | 'passed' | 'failed';
   arqc?: Buffer;
   tags: TagValues;
+  /** PDOL data of GET PROCESSING OPTIONS, which a CDA signature's hash covers. */
+  pdolData?: Buffer;
 }
 
 export class ProfileCard implements VirtualCard {
@@ -78,6 +85,7 @@ export class ProfileCard implements VirtualCard {
   private current: 'none' | 'pse' | 'app' = 'none';
   private lastSelectName: Buffer | undefined;
   private tx: Transaction = newTransaction();
+  private iccKey: ReturnType<typeof iccKeyOf> | undefined;
   private pendingT0: { data: Buffer; sw: number } | undefined;
   private apduCount = 0;
   private readonly seen = new Map<string, number>();
@@ -211,6 +219,7 @@ export class ProfileCard implements VirtualCard {
     }
     this.tx.gpoDone = true;
     Object.assign(this.tx.tags, dolValues(this.profile.pdol, pdolData));
+    this.tx.pdolData = pdolData;
     // Response format 2 (Book 3 6.5.8.4): 77 { 82 AIP, 94 AFL }.
     const data = encodeTlv('77', [
       encodeTlv('82', this.profile.aip), encodeTlv('94', this.files.afl),
@@ -239,7 +248,12 @@ export class ProfileCard implements VirtualCard {
     const cdol1Length = dolLength(this.profile.cdol1);
     const cdol2Length = dolLength(this.profile.cdol2);
     if (this.tx.ac === 'none') {
-      if (apdu.data.length === cdol1Length) return this.firstGenerateAc(requested, apdu.data);
+      if (apdu.data.length === cdol1Length) {
+        const reply = this.firstGenerateAc(requested, apdu.data);
+        // P1 b5: CDA signature requested (Book 3 table 12); only a card with an ICC key signs.
+        return (apdu.p1 & 0x10) !== 0 && this.profile.oda !== undefined
+          ? this.withCdaSignature(reply, apdu.data) : reply;
+      }
       // CDOL2 data before any first GENERATE AC: a second one out of turn.
       if (apdu.data.length === cdol2Length) return { sw: SW.CONDITIONS_NOT_SATISFIED };
       return { sw: SW.WRONG_LENGTH };
@@ -283,6 +297,19 @@ export class ProfileCard implements VirtualCard {
   }
 
   /** Response format 2 (Book 3 6.5.5.4): 77 { 9F27 CID, 9F36 ATC, 9F26 AC, 9F10 IAD }. */
+  /**
+   * Book 2 6.6.1: a TC or ARQC answer becomes 77 { 9F27, 9F36, 9F4B, 9F10 }, the cryptogram
+   * inside the signature; an AAC is not signed.
+   */
+  private withCdaSignature(reply: Reply, cdolData: Buffer): Reply {
+    if (reply.data === undefined || this.tx.tags['9F37'] === undefined) return reply;
+    this.iccKey ??= iccKeyOf(this.profile.oda!.iccPrivateKey);
+    return { ...reply, data: cdaAnswer(this.iccKey, reply.data, {
+      pdolData: this.tx.pdolData ?? Buffer.alloc(0), cdolData,
+      unpredictableNumber: this.tx.tags['9F37'], atc: this.atcValue,
+    }) };
+  }
+
   private cryptogramReply(type: AcType, cvr: number[]): Reply {
     const atc = u16(this.atcValue);
     // Visa IAD: length 06, derivation key index 01, CVN (0A or 12), then the 4-byte CVR.

@@ -85,8 +85,11 @@ const CAPABILITY = { SDA: 0x80, DDA: 0x40, CDA: 0x08 } as const;
 const FAILED_BIT: Record<OdaMethod, Bit> = {
   SDA: TVR.SDA_FAILED, DDA: TVR.DDA_FAILED, CDA: TVR.CDA_FAILED,
 };
-/** The methods this kernel performs. CDA needs the GENERATE AC step to carry its signature. */
-export const IMPLEMENTED_METHODS: readonly OdaMethod[] = ['DDA', 'SDA'];
+/**
+ * The methods this kernel performs. For CDA this step recovers the keys; the signature comes
+ * with the GENERATE AC answer and is checked there (cda-step.ts).
+ */
+export const IMPLEMENTED_METHODS: readonly OdaMethod[] = ['CDA', 'DDA', 'SDA'];
 
 /** Book 3 10.3: CDA if both support it, else DDA, else SDA; none when they share none. */
 export function selectOdaMethod(
@@ -110,6 +113,7 @@ export async function performOda(ctx: OdaContext): Promise<OdaOutcome> {
   const outcome: OdaOutcome = { method, passed: false };
   try {
     if (method === 'SDA') await staticAuthentication(ctx, outcome);
+    else if (method === 'CDA') recoverKeys(ctx, outcome);
     else await dynamicAuthentication(ctx, outcome);
     outcome.passed = true;
   } catch (err) {
@@ -158,7 +162,8 @@ async function staticAuthentication(ctx: OdaContext, outcome: OdaOutcome): Promi
   ctx.tags['9F45'] = result.dataAuthenticationCode;
 }
 
-async function dynamicAuthentication(ctx: OdaContext, outcome: OdaOutcome): Promise<void> {
+/** Issuer and ICC public keys, as DDA and CDA both need them (Book 2 6.1-6.4). */
+function recoverKeys(ctx: OdaContext, outcome: OdaOutcome): void {
   required(ctx, 'DDA');
   const staticData = staticDataToAuthenticate(ctx.odaRecords, ctx.tags['9F4A'], ctx.aip);
   outcome.issuerKey = issuerKey(ctx);
@@ -166,6 +171,10 @@ async function dynamicAuthentication(ctx: OdaContext, outcome: OdaOutcome): Prom
     issuerKey: outcome.issuerKey, certificate: ctx.tags['9F46']!, remainder: ctx.tags['9F48'],
     exponent: ctx.tags['9F47']!, pan: ctx.pan, staticData, date: ctx.date,
   });
+}
+
+async function dynamicAuthentication(ctx: OdaContext, outcome: OdaOutcome): Promise<void> {
+  recoverKeys(ctx, outcome);
 
   const ddolBytes = ctx.tags['9F49'] ?? ctx.settings.defaultDdol;
   if (ddolBytes === undefined) throw new OdaFailure('internal-authenticate', 'ddol');
@@ -173,7 +182,7 @@ async function dynamicAuthentication(ctx: OdaContext, outcome: OdaOutcome): Prom
   checkDdol(ddol);
   const ddolData = buildDolData(ddol, ctx.source);
   const signed = await internalAuthenticate(ctx.card, ddolData, ctx.log);
-  const result = verifySignedDynamicData(outcome.iccKey, signed, ddolData);
+  const result = verifySignedDynamicData(outcome.iccKey!, signed, ddolData);
   outcome.iccDynamicNumber = result.iccDynamicNumber;
   ctx.tags['9F4C'] = result.iccDynamicNumber;
 }
