@@ -1,9 +1,11 @@
 import { createConnection, type Socket } from 'node:net';
-import { HostError, Iso8583Error, isQuayError } from '../errors';
+import { HostError, Iso8583Error, isQuayError, KeyError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { MessageLayout } from '../iso8583/layout';
 import { loadLayout } from '../iso8583/layouts';
 import { loggableFields } from '../iso8583/loggable';
+import { applyMac, verifyMac } from '../iso8583/mac';
+import type { MacProfile } from '../iso8583/mac-profile';
 import { fieldText, responseMti, type IsoMessage } from '../iso8583/message';
 import { pack, unpack } from '../iso8583/pack';
 import { encodeFrame, FrameDecoder, parseTpdu, type Frame } from './framing';
@@ -17,6 +19,23 @@ export interface AcquirerLinkConfig {
   tpdu?: string;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  /** When set, requests carry a MAC and replies' MACs are checked (see macedMti). */
+  mac?: LinkMac;
+}
+
+export interface LinkMac {
+  profile: MacProfile;
+  /** The working MAC key in use now; undefined when none has been received yet. */
+  key(): Buffer | undefined;
+}
+
+/**
+ * Whether messages of this MTI carry a MAC: all but network management (08xx). Sign-on and
+ * key exchange must work before the terminal holds a MAC key, and an echo test proves the
+ * line, not the keys.
+ */
+export function macedMti(mti: string): boolean {
+  return !mti.startsWith('08');
 }
 
 interface Pending {
@@ -121,7 +140,16 @@ export class AcquirerLink {
 
   private frameOf(request: IsoMessage): Buffer {
     try {
-      return encodeFrame(pack(request, this.layout), this.tpdu);
+      const mac = this.config.mac;
+      if (!mac || !macedMti(request.mti)) return encodeFrame(pack(request, this.layout), this.tpdu);
+      const key = mac.key();
+      if (!key) {
+        throw new KeyError('KEY_MISSING', 'no MAC key: sign on to receive one', {
+          detail: { mti: request.mti },
+        });
+      }
+      const { packed } = applyMac(request, this.layout, mac.profile, key, { tpdu: this.tpdu });
+      return encodeFrame(packed, this.tpdu);
     } catch (err) {
       if (isQuayError(err)) err.detail.maybeDelivered = false;
       throw err;
@@ -174,7 +202,7 @@ export class AcquirerLink {
         socket.destroy();
         return;
       }
-      for (const frame of frames) this.receive(frame.message);
+      for (const frame of frames) this.receive(frame);
     });
     socket.on('error', (err) => this.log.warn({ event: 'iso8583.link', err: err.message },
       'bank link error'));
@@ -184,23 +212,44 @@ export class AcquirerLink {
     });
   }
 
-  private receive(bytes: Buffer): void {
+  private receive(frame: Frame): void {
     let reply: IsoMessage;
     try {
-      reply = unpack(bytes, this.layout);
+      reply = unpack(frame.message, this.layout);
     } catch (err) {
       this.unreadable(err);
       return;
     }
     const pending = this.pending.get(matchKey(reply.mti, reply));
     if (pending) {
-      pending.resolve(reply);
+      const failed = this.macFailure(frame, reply);
+      if (failed) pending.reject(failed);
+      else pending.resolve(reply);
       return;
     }
     this.log.warn({
       event: 'iso8583.stray', mti: reply.mti, stan: fieldText(reply, 11),
       tid: fieldText(reply, 41), fields: loggableFields(reply),
     }, 'reply that matches no request, dropped');
+  }
+
+  /**
+   * The MAC check of a matched reply, on the bytes as received: a reply whose MAC fails is no
+   * valid answer, and the request may have been acted on at the bank (maybeDelivered).
+   */
+  private macFailure(frame: Frame, reply: IsoMessage): Error | undefined {
+    const mac = this.config.mac;
+    if (!mac || !macedMti(reply.mti)) return undefined;
+    try {
+      const key = mac.key();
+      if (!key) throw new KeyError('KEY_MISSING', 'no MAC key to check the reply with');
+      verifyMac(frame.message, this.layout, mac.profile, key, { tpdu: frame.tpdu });
+      return undefined;
+    } catch (err) {
+      if (!isQuayError(err)) throw err;
+      err.detail.maybeDelivered = true;
+      return err;
+    }
   }
 
   /** A reply that does not unpack can only be blamed on an exchange if one alone is waiting. */

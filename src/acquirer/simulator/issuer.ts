@@ -33,6 +33,19 @@ export interface DecisionFacts {
   reason: string;
 }
 
+/** A decline decided outside the issuer's own checks. */
+export interface ForcedAnswer {
+  responseCode: string;
+  reason: string;
+}
+
+export interface ResumedState {
+  standing: Array<{ terminalId: string; stan: string; amount: string }>;
+  reversed: Array<{ terminalId: string; stan: string }>;
+  lastAuthCode: number | null;
+  lastRrnSequence: number | null;
+}
+
 interface Identified {
   card: CardFacts;
   issuer: IssuerConfig;
@@ -131,8 +144,12 @@ export class IssuerHost {
     this.rrnCounter = config.rrnStart;
   }
 
-  /** Answers a request; undefined for a message that is not a request. */
-  answer(request: IsoMessage, now: Date): Decision | undefined {
+  /**
+   * Answers a request; undefined for a message that is not a request. `forced` declines a
+   * purchase whose cryptogram verifies with that code (a wrong PIN, a rehearsal rule by card
+   * or by command), before the amount rules.
+   */
+  answer(request: IsoMessage, now: Date, forced?: ForcedAnswer): Decision | undefined {
     const mti = responseMti(request.mti);
     if (mti === undefined) return undefined;
     const reply = this.echo(request, mti, now);
@@ -141,7 +158,7 @@ export class IssuerHost {
     if (request.mti !== '0200') {
       return this.decided(reply, { responseCode: '12', reason: `MTI ${request.mti} not handled` });
     }
-    return this.authorise(request, reply, now);
+    return this.authorise(request, reply, now, forced);
   }
 
   /** The card, its issuer and CVN, or the facts of a refusal (30 or 15). */
@@ -161,7 +178,8 @@ export class IssuerHost {
     return { card, issuer, cvn, maskedPan };
   }
 
-  private authorise(request: IsoMessage, reply: IsoMessage, now: Date): Decision {
+  private authorise(request: IsoMessage, reply: IsoMessage, now: Date,
+    forced?: ForcedAnswer): Decision {
     const found = this.identify(request);
     if ('responseCode' in found) return this.decided(reply, found);
     const { card, issuer, cvn, maskedPan } = found;
@@ -170,10 +188,11 @@ export class IssuerHost {
     const rule = this.config.rules.find((r) =>
       (fieldText(request, 4) ?? '').endsWith(r.amountEndsWith));
     const responseCode = !valid ? this.config.responseCodes.badCryptogram
-      : rule?.responseCode ?? '00';
+      : forced?.responseCode ?? rule?.responseCode ?? '00';
     const facts: DecisionFacts = {
       responseCode, maskedPan, issuer: issuer.name, cryptogramValid: valid,
-      reason: !valid ? 'ARQC does not verify' : rule?.responseCode ? 'amount rule' : 'approved',
+      reason: !valid ? 'ARQC does not verify' : forced ? forced.reason
+        : rule?.responseCode ? 'amount rule' : 'approved',
     };
     if (responseCode === '00') {
       facts.authCode = digits(this.approvalCounter, 6);
@@ -202,6 +221,17 @@ export class IssuerHost {
       return this.decided(reply, { responseCode: '00', reason: 'reversed' });
     }
     return this.decided(reply, { responseCode: '25', reason: 'no original to reverse' });
+  }
+
+  /**
+   * Takes up what a ledger kept across a restart: the approvals that stand, those already
+   * reversed, and the last approval code and RRN sequence given.
+   */
+  resume(state: ResumedState): void {
+    for (const a of state.standing) this.approved.set(`${a.terminalId}|${a.stan}`, a.amount);
+    for (const r of state.reversed) this.reversed.add(`${r.terminalId}|${r.stan}`);
+    if (state.lastAuthCode !== null) this.approvalCounter = (state.lastAuthCode + 1) % 1_000_000;
+    if (state.lastRrnSequence !== null) this.rrnCounter = (state.lastRrnSequence + 1) % 1_000_000;
   }
 
   /** Whether the approval of this terminal and STAN stands (not reversed). */

@@ -10,7 +10,14 @@ import {
   type SimulatorConfig, type SimulatorConfigInput,
 } from './config';
 import { IssuerHost, type DecisionFacts } from './issuer';
+import { AdviceDesk, type BookedAdvice } from './advices';
 import { seededRandom } from './random';
+import { Bank } from './bank';
+import { startControlChannel, runControlCommand, type ControlChannel } from './control';
+import { withWrongMac } from './faults';
+import { Ledger } from './ledger';
+import { HostSecurity } from './security';
+import { SettlementDesk } from './settlement';
 
 /**
  * The acquirer host simulator: a TCP server speaking the link's framing and layout. It
@@ -39,8 +46,18 @@ export interface AcquirerSimulator {
   readonly journal: readonly SimJournalEntry[];
   /** Whether the approval of this terminal and STAN stands at the bank (not reversed). */
   isApproved(terminalId: string, stan: string): boolean;
+  /** Offline-approval advices booked, one per identity (repeats counted, not rebooked). */
+  advices(): BookedAdvice[];
   /** Changes the faults for the requests that follow. */
   setFaults(faults: Partial<FaultSettings>): void;
+  /** The MAC key a terminal listed in the config has now (after its last key exchange). */
+  macKey(terminalId: string): Buffer | undefined;
+  /** Every request received and what was answered, on disk when the config names a file. */
+  readonly ledger: Ledger;
+  /** Runs a control command (see control.ts) as the control channel would. */
+  control(command: unknown): Record<string, unknown>;
+  /** The control channel's port, when the config asks for one. */
+  controlPort?: number;
   close(): Promise<void>;
 }
 
@@ -64,6 +81,10 @@ class Simulator {
   readonly journal: SimJournalEntry[] = [];
   private faults: FaultSettings;
   readonly issuer: IssuerHost;
+  readonly adviceDesk: AdviceDesk;
+  readonly bank: Bank;
+  readonly security: HostSecurity;
+  readonly settlement: SettlementDesk;
   private readonly random: () => number;
   private readonly sockets = new Set<Socket>();
 
@@ -71,7 +92,15 @@ class Simulator {
     private readonly log: Logger) {
     this.faults = config.faults;
     this.issuer = new IssuerHost(config);
+    this.adviceDesk = new AdviceDesk(config);
+    this.bank = new Bank(config, this.issuer, layout, Ledger.open(config.ledger), log);
+    this.security = new HostSecurity(config, layout, layout.mac);
+    this.settlement = new SettlementDesk();
     this.random = seededRandom(config.seed);
+  }
+
+  currentFaults(): FaultSettings {
+    return this.faults;
   }
 
   setFaults(faults: Partial<FaultSettings>): void {
@@ -125,8 +154,12 @@ class Simulator {
     if (terminalId !== undefined) entry.terminalId = terminalId.trimEnd();
     if (amount !== undefined) entry.amount = amount;
     this.journal.push(entry);
-    const decision = this.issuer.answer(request, at);
+    const refused = this.security.refuse(request, frame.message, frame.tpdu, at);
+    const decision = refused ?? this.security.keyExchange(request, at)
+      ?? this.settlement.answer(request, at) ?? this.bank.answer(request, at, (forced) =>
+        this.adviceDesk.answer(request, at) ?? this.issuer.answer(request, at, forced));
     if (!decision) return;
+    if (!refused) this.settlement.observe(request, decision.entry.responseCode);
     entry.decision = decision.entry;
     entry.fault = decision.fault ?? this.drawFault();
     this.log.info({ mti: entry.mti, stan, rc: decision.entry.responseCode,
@@ -146,7 +179,7 @@ class Simulator {
     if (socket.destroyed) return;
     const tpdu = frame.tpdu ? swapTpdu(frame.tpdu) : undefined;
     const send = (message: IsoMessage): void => {
-      socket.write(encodeFrame(pack(message, this.layout), tpdu));
+      socket.write(encodeFrame(this.security.pack(message, tpdu), tpdu));
     };
     switch (fault) {
       case 'no-answer':
@@ -169,6 +202,14 @@ class Simulator {
       case 'stray-first':
         send(withOtherStan(reply));
         send(reply);
+        return;
+      case 'late':
+        setTimeout(() => {
+          if (!socket.destroyed) send(reply);
+        }, this.faults.lateMs).unref();
+        return;
+      case 'wrong-mac':
+        socket.write(encodeFrame(withWrongMac(this.security.pack(reply, tpdu), reply), tpdu));
         return;
       case 'none':
         send(reply);
@@ -198,13 +239,29 @@ export async function startAcquirerSimulator(config: SimulatorConfig | Simulator
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const controlTarget = {
+    plan: simulator.bank.plan, ledger: simulator.bank.ledger, configuredFaults: settings.faults,
+    faults: () => simulator.currentFaults(), setFaults: (f: Partial<FaultSettings>) =>
+      simulator.setFaults(f),
+  };
+  const control: ControlChannel | undefined = settings.controlPort === undefined ? undefined
+    : await startControlChannel(controlTarget, settings.controlPort, options.logger);
   return {
     host, port, journal: simulator.journal,
     isApproved: (terminalId, stan) => simulator.issuer.isApproved(terminalId, stan),
+    advices: () => simulator.adviceDesk.ledger,
     setFaults: (faults) => simulator.setFaults(faults),
+    macKey: (terminalId) => simulator.security.macKey(terminalId),
+    ledger: simulator.bank.ledger,
+    control: (command) => runControlCommand(controlTarget, command),
+    ...(control ? { controlPort: control.port } : {}),
     close: () => new Promise<void>((resolve) => {
+      void control?.close();
       simulator.closeSockets();
-      server.close(() => resolve());
+      server.close(() => {
+        simulator.bank.ledger.close();
+        resolve();
+      });
     }),
   };
 }

@@ -1,0 +1,162 @@
+import { HostError, RequestError } from '../errors';
+import type { Journal, TransactionRow } from '../journal/journal';
+import { silentLogger, type Logger } from '../log';
+import { createMessage, fieldText, type IsoMessage } from '../iso8583/message';
+import type { Acquirer } from '../terminal/payment';
+import { POS_CONDITION_NORMAL, VND_CURRENCY } from './messages';
+import {
+  emptyTotals, SETTLEMENT_AFTER_UPLOAD_CODE, SETTLEMENT_CODE, TOTALS_FIELD, TOTALS_MISMATCH,
+  totalsText, type BatchTotals,
+} from './settlement-format';
+
+/**
+ * Closing the batch with the bank: the totals of the journal's approved transactions of the
+ * open batch go out in a 0500. When the bank answers 95 (totals differ), every transaction of
+ * the batch is uploaded (0320), then the final 0500 (960000) follows. When the bank accepts,
+ * the batch's transactions become settled and the batch number moves on.
+ */
+
+export interface SettlementOptions {
+  acquirer: Acquirer;
+  journal: Journal;
+  terminalId: string;
+  merchantId: string;
+  nii: string;
+  log?: Logger;
+}
+
+export interface SettlementResult {
+  batch: number;
+  nextBatch: number;
+  totals: BatchTotals;
+  /** Whether the bank asked for the batch upload (95) before accepting. */
+  uploaded: boolean;
+  /** How many 0320 went out. */
+  uploadCount: number;
+  responseCode: string;
+}
+
+function digits(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function isRefund(row: TransactionRow): boolean {
+  return row.kind === 'refund';
+}
+
+export function batchTotals(rows: readonly TransactionRow[]): BatchTotals {
+  const totals = emptyTotals();
+  for (const row of rows) {
+    if (isRefund(row)) {
+      totals.refundCount += 1;
+      totals.refundAmount += row.amount;
+    } else {
+      totals.saleCount += 1;
+      totals.saleAmount += row.amount;
+    }
+  }
+  return totals;
+}
+
+export class Settlement {
+  private readonly log: Logger;
+
+  constructor(private readonly options: SettlementOptions) {
+    this.log = options.log ?? silentLogger;
+  }
+
+  async settle(): Promise<SettlementResult> {
+    const { journal } = this.options;
+    const owed = journal.advicesOwed();
+    if (owed > 0) {
+      throw new RequestError('OPERATION_UNAVAILABLE',
+        `${owed} offline approval(s) still owed to the bank: settle once they are sent`,
+        { detail: { advicesOwed: owed } });
+    }
+    if (journal.reversalSummary().pending > 0) {
+      throw new RequestError('REVERSAL_PENDING', undefined,
+        { detail: { pending: journal.reversalSummary().pending } });
+    }
+    const batch = journal.counter('batch');
+    const rows = journal.batchTransactions(batch);
+    const totals = batchTotals(rows);
+    let responseCode = await this.sendSettlement(batch, totals, SETTLEMENT_CODE);
+    let uploadCount = 0;
+    if (responseCode === TOTALS_MISMATCH) {
+      this.log.warn({ event: 'settlement.mismatch', batch }, 'bank totals differ: batch upload');
+      for (const row of rows) {
+        await this.upload(row, batch);
+        uploadCount += 1;
+      }
+      responseCode = await this.sendSettlement(batch, totals, SETTLEMENT_AFTER_UPLOAD_CODE);
+    }
+    if (responseCode !== '00') {
+      throw new HostError('HOST_PROTOCOL', `settlement refused by the bank (${responseCode})`, {
+        detail: { batch, responseCode, uploaded: uploadCount > 0 },
+      });
+    }
+    const nextBatch = journal.closeBatch(batch, `settled with the bank (batch ${batch})`);
+    this.log.info({ event: 'settlement.closed', batch, nextBatch, ...totals, uploadCount },
+      'batch settled');
+    return { batch, nextBatch, totals, uploaded: uploadCount > 0, uploadCount, responseCode };
+  }
+
+  private header(mti: string, processingCode: string, stan: number): IsoMessage {
+    const now = new Date();
+    return createMessage(mti, [
+      [3, processingCode],
+      [11, digits(stan, 6)],
+      [12, digits(now.getHours(), 2) + digits(now.getMinutes(), 2) + digits(now.getSeconds(), 2)],
+      [13, digits(now.getMonth() + 1, 2) + digits(now.getDate(), 2)],
+      [24, this.options.nii],
+      [41, this.options.terminalId.padEnd(8, ' ')],
+      [42, this.options.merchantId.padEnd(15, ' ')],
+    ]);
+  }
+
+  private async sendSettlement(batch: number, totals: BatchTotals, code: string):
+    Promise<string> {
+    const stan = this.options.journal.nextStan();
+    const request = this.header('0500', code, stan);
+    request.fields.set(60, digits(batch, 6));
+    request.fields.set(TOTALS_FIELD, totalsText(totals));
+    const reply = await this.options.acquirer.exchange(request);
+    return this.responseCode(reply, '0510', stan);
+  }
+
+  /** One 0320: the approved transaction as the bank saw it, under a new STAN. */
+  private async upload(row: TransactionRow, batch: number): Promise<void> {
+    const { journal } = this.options;
+    const stan = journal.nextStan();
+    const request = this.header('0320', isRefund(row) ? '200000' : '000000', stan);
+    const pan = journal.cardNumber(row.id);
+    if (pan !== undefined) request.fields.set(2, pan);
+    request.fields.set(4, digits(row.amount, 12));
+    request.fields.set(22, '051');
+    request.fields.set(25, POS_CONDITION_NORMAL);
+    if (row.rrn) request.fields.set(37, row.rrn.padEnd(12, ' '));
+    if (row.auth_code) request.fields.set(38, row.auth_code.padEnd(6, ' '));
+    request.fields.set(39, row.response_code ?? '00');
+    request.fields.set(49, VND_CURRENCY);
+    request.fields.set(60, `0200${digits(row.stan ?? 0, 6)}`);
+    request.fields.set(62, digits(row.invoice ?? 0, 6));
+    const reply = await this.options.acquirer.exchange(request);
+    const rc = this.responseCode(reply, '0330', stan);
+    if (rc !== '00') {
+      throw new HostError('HOST_PROTOCOL', `batch upload refused (${rc})`, {
+        detail: { batch, journalId: row.id, responseCode: rc },
+      });
+    }
+  }
+
+  private responseCode(reply: IsoMessage, mti: string, stan: number): string {
+    const fail = (reason: string) => new HostError('HOST_PROTOCOL', `settlement: ${reason}`, {
+      detail: { reason, mti: reply.mti },
+    });
+    if (reply.mti !== mti) throw fail(`MTI ${reply.mti} where ${mti} was expected`);
+    if (Number(fieldText(reply, 11) ?? 'NaN') !== stan) throw fail('another STAN');
+    const rc = fieldText(reply, 39);
+    if (rc === undefined) throw fail('no response code (39)');
+    return rc;
+  }
+}

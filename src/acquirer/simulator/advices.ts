@@ -1,0 +1,114 @@
+import { parseTlv, type TlvNode } from '../../emv/tlv';
+import { createMessage, fieldBytes, fieldText, type IsoMessage } from '../../iso8583/message';
+import { maskPan } from '../../mask';
+import type { SimulatorConfig } from './config';
+import type { Decision } from './issuer';
+
+/**
+ * The bank side of offline-approval advices (0220, 0221 on a repeat), answered with 0230.
+ *
+ * An advice is identified by terminal ID, STAN and transmission date and time (field 7); a
+ * second copy with the same identity is a duplicate: it gets the first answer again and is
+ * not booked twice. The advice must carry a TC (9F27 = 40) in field 55. Amount rules of the
+ * simulator configuration that name a response code decline advices the same way.
+ */
+
+export interface BookedAdvice {
+  terminalId: string;
+  stan: string;
+  transmittedAt: string;
+  amount: string;
+  responseCode: string;
+  maskedPan?: string;
+  /** How many copies arrived (1 = no repeat). */
+  copies: number;
+}
+
+function digits(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function findTag(nodes: TlvNode[], tag: string): Buffer | undefined {
+  for (const node of nodes) {
+    if (node.tag === tag) return node.value;
+    const inner = node.children && findTag(node.children, tag);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+export class AdviceDesk {
+  private readonly booked = new Map<string, BookedAdvice>();
+
+  constructor(private readonly config: SimulatorConfig) {}
+
+  /** Advices booked, one per identity, in arrival order. */
+  get ledger(): BookedAdvice[] {
+    return [...this.booked.values()];
+  }
+
+  /** Answers a 0220 or 0221; undefined for any other message. */
+  answer(request: IsoMessage, now: Date): Decision | undefined {
+    if (request.mti !== '0220' && request.mti !== '0221') return undefined;
+    const terminalId = (fieldText(request, 41) ?? '').trimEnd();
+    const stan = fieldText(request, 11) ?? '';
+    const transmittedAt = fieldText(request, 7) ?? '';
+    const key = `${terminalId}|${stan}|${transmittedAt}`;
+    const reply = this.echo(request, now);
+    const seen = this.booked.get(key);
+    if (seen) {
+      seen.copies += 1;
+      reply.fields.set(39, seen.responseCode);
+      return { reply, entry: { responseCode: seen.responseCode, maskedPan: seen.maskedPan,
+        reason: 'duplicate advice: answered again, not booked twice' } };
+    }
+    const { responseCode, reason, maskedPan } = this.decide(request);
+    reply.fields.set(39, responseCode);
+    if (responseCode !== '30') {
+      this.booked.set(key, { terminalId, stan, transmittedAt,
+        amount: fieldText(request, 4) ?? '', responseCode, maskedPan, copies: 1 });
+    }
+    return { reply, entry: { responseCode, maskedPan, reason } };
+  }
+
+  private decide(request: IsoMessage): { responseCode: string; reason: string;
+    maskedPan?: string } {
+    const formatError = this.config.responseCodes.formatError;
+    const track2 = fieldText(request, 35);
+    const pan = track2 !== undefined ? /^(\d{12,19})[D=]/.exec(track2)?.[1]
+      : fieldText(request, 2);
+    if (!pan) return { responseCode: formatError, reason: 'no PAN in 35 or 2' };
+    const maskedPan = maskPan(pan);
+    if (fieldText(request, 7) === undefined) {
+      return { responseCode: formatError, maskedPan, reason: 'no transmission time (7)' };
+    }
+    const icc = fieldBytes(request, 55);
+    let cid: Buffer | undefined;
+    try {
+      cid = icc && findTag(parseTlv(icc), '9F27');
+    } catch {
+      return { responseCode: formatError, maskedPan, reason: 'field 55 is not BER-TLV' };
+    }
+    if (!cid || (cid[0]! & 0xc0) !== 0x40) {
+      return { responseCode: formatError, maskedPan, reason: 'no TC (9F27 = 40) in field 55' };
+    }
+    const rule = this.config.rules.find((r) => r.responseCode !== undefined
+      && (fieldText(request, 4) ?? '').endsWith(r.amountEndsWith));
+    if (rule?.responseCode) {
+      return { responseCode: rule.responseCode, maskedPan, reason: 'amount rule' };
+    }
+    return { responseCode: '00', maskedPan, reason: 'advice booked' };
+  }
+
+  private echo(request: IsoMessage, now: Date): IsoMessage {
+    const reply = createMessage('0230');
+    for (const id of [3, 4, 7, 11, 24, 41, 42, 49]) {
+      const value = request.fields.get(id);
+      if (value !== undefined) reply.fields.set(id, value);
+    }
+    reply.fields.set(12, digits(now.getHours(), 2) + digits(now.getMinutes(), 2)
+      + digits(now.getSeconds(), 2));
+    reply.fields.set(13, digits(now.getMonth() + 1, 2) + digits(now.getDate(), 2));
+    return reply;
+  }
+}
