@@ -70,6 +70,31 @@ export interface SentNumbers {
 
 const STAN_MAX = 999_999;
 
+export interface JournalEvent {
+  id: number;
+  transactionId: number;
+  state: TransactionState;
+  at: string;
+}
+
+/** Filters of a transaction search; dates are ISO 8601 instants, `to` excluded. */
+export interface TransactionQuery {
+  reference?: string;
+  states?: TransactionState[];
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+/** What inTransaction hands the journal's own modules, inside one SQLite transaction. */
+export interface JournalTx {
+  db: Database.Database;
+  move(id: number, to: TransactionState, update?: TransactionUpdate, note?: string): void;
+  seal(plain: Buffer, associated: string): Buffer;
+  unseal(sealed: Buffer, associated: string): Buffer;
+}
+
 /** A reversal waiting for the bank's acknowledgement, its sealed data opened. */
 export interface PendingReversal<T> {
   transactionId: number;
@@ -338,6 +363,85 @@ export class Journal {
     ).all(id) as { state: string; at: string; note: string | null }[];
   }
 
+  /** State changes after `afterId`, oldest first: what the notification outbox reads. */
+  eventsAfter(afterId: number, limit = 100): JournalEvent[] {
+    return this.db.prepare(`SELECT id, transaction_id AS transactionId, state, at
+      FROM transaction_events WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as
+      JournalEvent[];
+  }
+
+  /** Transactions matching every given filter, newest first, one page at a time. */
+  search(q: TransactionQuery): { rows: TransactionRow[]; total: number } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.reference !== undefined) { where.push('reference = ?'); args.push(q.reference); }
+    if (q.states !== undefined) {
+      where.push(`state IN (${q.states.map(() => '?').join(', ')})`);
+      args.push(...q.states);
+    }
+    if (q.from !== undefined) { where.push('created_at >= ?'); args.push(q.from); }
+    if (q.to !== undefined) { where.push('created_at < ?'); args.push(q.to); }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM transactions ${clause}`)
+      .get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT * FROM transactions ${clause}
+      ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as TransactionRow[];
+    return { rows, total };
+  }
+
+  /**
+   * One synchronous transaction for the journal's own modules (advices.ts): the file, the
+   * state move with its event, and sealing under the data key, which never leaves src/journal.
+   */
+  inTransaction<T>(fn: (tx: JournalTx) => T): T {
+    return this.write(() => fn({
+      db: this.db,
+      move: (id, to, update = {}, note) => this.moveInside(id, to, update, note ?? null),
+      seal: (plain, associated) => seal(this.dataKey, plain, associated),
+      unseal: (sealed, associated) => unseal(this.dataKey, sealed, associated),
+    }));
+  }
+
+  /** Takes the next STAN for a message of no payment (network management, settlement). */
+  nextStan(): number {
+    return this.write(() => {
+      const stan = (this.counter('stan') % STAN_MAX) + 1;
+      this.db.prepare('UPDATE counters SET value = ? WHERE name = ?').run(stan, 'stan');
+      return stan;
+    });
+  }
+
+  /** What the bank holds of a batch: approved online or accepted as advices, oldest first. */
+  batchTransactions(batch: number): TransactionRow[] {
+    return this.db.prepare(`SELECT * FROM transactions WHERE batch = ?
+      AND state IN ('approved', 'advice_accepted') ORDER BY id`).all(batch) as TransactionRow[];
+  }
+
+  /** Offline approvals not yet answered by the bank: settlement waits until there are none. */
+  advicesOwed(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM advices
+      WHERE state IN ('pending', 'sent')`).get() as { n: number }).n;
+  }
+
+  /**
+   * The bank accepted the batch: its transactions become settled, their sealed card numbers
+   * are erased, and the batch number moves on. Returns the new batch number.
+   */
+  closeBatch(batch: number, note: string): number {
+    return this.write(() => {
+      if (this.counter('batch') !== batch) {
+        throw new JournalError('JOURNAL_ERROR', `batch ${batch} is not the open batch`);
+      }
+      for (const row of this.batchTransactions(batch)) {
+        this.moveInside(row.id, 'settled', {}, note);
+      }
+      this.db.prepare('UPDATE transactions SET pan_sealed = NULL WHERE batch = ?').run(batch);
+      const next = (batch % STAN_MAX) + 1;
+      this.db.prepare('UPDATE counters SET value = ? WHERE name = ?').run(next, 'batch');
+      return next;
+    });
+  }
+
   counter(name: 'stan' | 'invoice' | 'batch'): number {
     const row = this.db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as
       { value: number } | undefined;
@@ -368,7 +472,8 @@ export class Journal {
   /** Keeps the reversal record in step with the transaction it would undo. */
   private settleReversal(id: number, from: TransactionState, to: TransactionState,
     now: string): void {
-    if (from === 'sent' && (to === 'approved' || to === 'declined')) {
+    const answered = to === 'approved' || to === 'declined' || to === 'approved_offline';
+    if (from === 'sent' && answered) {
       this.db.prepare('DELETE FROM reversals WHERE transaction_id = ?').run(id);
     } else if (to === 'reversal_pending') {
       this.db.prepare(`UPDATE reversals SET state = 'pending', updated_at = ?

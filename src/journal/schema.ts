@@ -89,6 +89,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transactions_pan_hash ON transactions (pan_hash);
     `,
   },
+  {
+    // Offline approvals owed to the bank as advices. `seq` fixes the forwarding order; STAN
+    // and transmission time are fixed when queued, so a resend (0221) is the same item to the
+    // bank. The sealed payload (track 2 equivalent, field 55) is erased once the bank answered.
+    version: 4,
+    sql: `
+      CREATE TABLE advices (
+        transaction_id INTEGER PRIMARY KEY REFERENCES transactions (id),
+        seq INTEGER NOT NULL UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'accepted', 'declined')),
+        stan INTEGER NOT NULL,
+        transmitted_at TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        payload BLOB,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        response_code TEXT,
+        next_attempt_at TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX advices_state ON advices (state, seq);
+      INSERT INTO counters (name, value) VALUES ('advice_seq', 0);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

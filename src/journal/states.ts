@@ -1,13 +1,22 @@
 /**
  * Transaction states of a card payment and the changes allowed between them. The journal
- * refuses any other change, so a bug elsewhere cannot move a settled outcome back.
+ * refuses any other change, so a bug elsewhere cannot move a settled outcome back. Every
+ * change is one synchronous SQLite transaction, committed before the step that depends on it.
  *
- * created ──▶ card_read ──▶ sent ──▶ approved
+ * created ──▶ card_read ──▶ sent ──▶ approved ──▶ voided | settled
  *    │            │           ├────▶ declined            (the bank or the card said no)
- *    │            │           └────▶ reversal_pending ──▶ reversed
- *    │            │                  (outcome unknown at the bank, or the card refused what the
- *    │            │                   bank approved; reversed once the bank acknowledged 0400)
- *    │            ├──▶ declined                          (the card declined before going online)
+ *    │            │           ├────▶ reversal_pending ──▶ reversed
+ *    │            │           │      (outcome unknown at the bank, or the card refused what the
+ *    │            │           │       bank approved; reversed once the bank acknowledged 0400)
+ *    │            │           └────▶ approved_offline    (the bank could not be reached and
+ *    │            │                   │                   nothing left; policy and card said yes)
+ *    │            │                   ▼
+ *    │            │              advice_sent ──▶ advice_accepted ──▶ voided | settled
+ *    │            │                   │    └───▶ advice_declined (kept, shown in the reports)
+ *    │            │                   └─ (stays advice_sent while 0221 repeats go out)
+ *    │            ├──▶ approved_offline                  (decided offline before any request)
+ *    │            ├──▶ declined                          (the card declined before going online,
+ *    │            │                                       or outside the offline policy)
  *    │            └──▶ failed                            (error before anything left for the bank)
  *    ├──▶ not_accepted                                   (no application, blocked card)
  *    └──▶ failed                                         (no card, reader error, bad card data)
@@ -15,21 +24,31 @@
 export const STATES = [
   'created', 'card_read', 'sent', 'approved', 'declined', 'not_accepted', 'failed',
   'reversal_pending', 'reversed',
+  'approved_offline', 'advice_sent', 'advice_accepted', 'advice_declined', 'voided', 'settled',
 ] as const;
 
 export type TransactionState = (typeof STATES)[number];
 
 const ALLOWED: Record<TransactionState, readonly TransactionState[]> = {
   created: ['card_read', 'not_accepted', 'failed'],
-  card_read: ['sent', 'declined', 'failed'],
-  sent: ['approved', 'declined', 'reversal_pending'],
-  approved: [],
+  card_read: ['sent', 'declined', 'failed', 'approved_offline'],
+  sent: ['approved', 'declined', 'reversal_pending', 'approved_offline'],
+  approved: ['voided', 'settled'],
   declined: [],
   not_accepted: [],
   failed: [],
   reversal_pending: ['reversed'],
   reversed: [],
+  approved_offline: ['advice_sent'],
+  advice_sent: ['advice_accepted', 'advice_declined'],
+  advice_accepted: ['voided', 'settled'],
+  advice_declined: [],
+  voided: [],
+  settled: [],
 };
+
+/** States in which the transaction still owes the bank an advice. */
+export const ADVICE_OWED: readonly TransactionState[] = ['approved_offline', 'advice_sent'];
 
 export function canMove(from: TransactionState, to: TransactionState): boolean {
   return ALLOWED[from].includes(to);

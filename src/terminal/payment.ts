@@ -15,6 +15,13 @@ import type { PaymentRequest } from './request';
 import type { DisplayEvent } from '../display/lines';
 import { outcomeReason, type ReceiptOutcome } from './receipts';
 import { storePurchase, type ReversalSender } from './reversals';
+import { offlineAuthCode } from '../acquirer/advice';
+import type { AdviceQueue } from '../journal/advices';
+import { storeAdvice } from './advice-data';
+import {
+  checkOfflinePolicy, POLICY_REASON_PREFIX, POLICY_REASONS, type OfflineCompletion,
+  type OfflinePolicy, type PolicyRule,
+} from './offline';
 
 /** What the terminal needs from the bank link: one request, its matched reply. */
 export interface Acquirer {
@@ -48,10 +55,22 @@ export interface TerminalParts {
   nii: string;
   cardWaitMs: number;
   log: Logger;
+  /** Offline approvals when the bank cannot be reached; absent: such payments are declined. */
+  offline?: OfflineParts;
+}
+
+export interface OfflineParts {
+  policy: OfflinePolicy;
+  /** The card's decision when the bank cannot be reached (TAC/IAC default, then the card). */
+  complete: OfflineCompletion;
+  queue: AdviceQueue;
+  /** Told when an advice was queued (the forwarder looks at the queue). */
+  onQueued?: () => void;
 }
 
 export type PaymentStatus =
-  'approved' | 'declined' | 'not_accepted' | 'failed' | 'reversal_pending' | 'reversed';
+  'approved' | 'declined' | 'not_accepted' | 'failed' | 'reversal_pending' | 'reversed' |
+  'approved_offline';
 
 export interface PaymentResult {
   status: PaymentStatus;
@@ -71,6 +90,8 @@ export interface PaymentResult {
   display: readonly [string, string] | null;
   /** True when an earlier request with the same idempotency key is returned unchanged. */
   replayed: boolean;
+  /** Offline approvals still to forward to the bank (this one included), when any. */
+  toForward?: { pending: number; total: number };
 }
 
 /** Facts about the card kept for the receipt; the PAN appears here only masked. */
@@ -92,15 +113,31 @@ export interface CardFacts {
 export class PaymentTerminal {
   private busy = false;
 
+  /** The payment running now, and how a clerk cancels it. */
+  private current?: { id?: number; controller: AbortController };
+
   constructor(private readonly parts: TerminalParts) {}
 
   get isBusy(): boolean {
     return this.busy;
   }
 
+  /**
+   * Cancels the running payment `id`. Before its request has left it ends failed with nothing
+   * sent; once the request is out, an approval is reversed instead of kept. Undefined when
+   * `id` is not the payment running now.
+   */
+  abort(id: number): 'before-sending' | 'reversal' | undefined {
+    if (this.current?.id !== id) return undefined;
+    this.current.controller.abort();
+    const state = this.parts.journal.get(id)?.state;
+    return state === 'created' || state === 'card_read' ? 'before-sending' : 'reversal';
+  }
+
   async pay(request: PaymentRequest): Promise<PaymentResult> {
     if (this.busy) throw new RequestError('TERMINAL_BUSY');
     this.busy = true;
+    this.current = { controller: new AbortController() };
     try {
       const result = await this.run(request);
       if (result.status === 'reversal_pending') {
@@ -110,6 +147,7 @@ export class PaymentTerminal {
       return result;
     } finally {
       this.busy = false;
+      this.current = undefined;
       await this.parts.display.show({ kind: 'idle' }).catch(() => undefined);
     }
   }
@@ -122,6 +160,8 @@ export class PaymentTerminal {
       merchantId: this.parts.merchantId,
     });
     if (!created) return this.result(row, null, true);
+    const signal = this.current!.controller.signal;
+    this.current!.id = row.id;
     const log = this.parts.log.child({ journalId: row.id, reference: request.reference });
     log.info({ amount: request.amount }, 'payment started');
     await this.parts.display.show({ kind: 'amount', amount: request.amount });
@@ -130,12 +170,13 @@ export class PaymentTerminal {
     let session: CardSession | undefined;
     try {
       session = await this.parts.reader.waitForCard({
-        reader: this.parts.readerName, timeoutMs: this.parts.cardWaitMs,
+        reader: this.parts.readerName, timeoutMs: this.parts.cardWaitMs, signal,
       });
       await this.parts.display.show({ kind: 'processing' });
       return await this.withCard(row, request, session, log);
     } catch (err) {
-      return this.failBeforeBank(row.id, err, log);
+      return this.failBeforeBank(row.id,
+        signal.aborted ? new RequestError('PAYMENT_ABORTED') : err, log);
     } finally {
       if (session) {
         await this.parts.display.show({ kind: 'removeCard' }).catch(() => undefined);
@@ -167,19 +208,34 @@ export class PaymentTerminal {
       });
       return this.finish(row.id, card, log);
     }
+    if (first.decision === 'approved') {
+      // Terminal action analysis found nothing to send online and the card agreed (TC).
+      journal.move(row.id, 'approved_offline', {
+        cryptogram: hex(first.cryptogram), response_code: 'Y1',
+        reason: 'approved offline by the card (TC, Y1)',
+      });
+      return this.finish(row.id, card, log);
+    }
     // No financial message goes out while an earlier one may stand unreversed at the bank.
     if (!(await this.parts.reversals.clear(this.parts.reversalTimeoutMs))) {
+      if (this.parts.offline) return this.offlineOutcome(row, kernel, first, card, log);
       await kernel.complete({ kind: 'unable-to-go-online' }).catch(() => undefined);
       journal.move(row.id, 'declined', { error_code: 'REVERSAL_PENDING',
         reason: 'a reversal is waiting for the bank' });
       return this.finish(row.id, card, log);
     }
+    if (this.current?.controller.signal.aborted) throw new RequestError('PAYMENT_ABORTED');
     let purchase: PurchaseRequest | undefined;
     const numbers = journal.markSent(row.id, (sent) => {
       purchase = this.purchaseRequest(row, first, sent);
       return storePurchase(purchase);
     });
     const answer = await this.askBank(purchase!, log);
+    // Nothing left the terminal: the bank cannot be reached, the offline policy decides.
+    if (this.parts.offline && answer.kind === 'no-answer' && !answer.maybeDelivered
+      && answer.error.code === 'HOST_UNREACHABLE') {
+      return this.offlineOutcome(journal.get(row.id)!, kernel, first, card, log);
+    }
     return this.complete(row.id, kernel, answer, card, log);
   }
 
@@ -255,6 +311,9 @@ export class PaymentTerminal {
     if (answer.kind === 'no-answer') {
       const to = answer.maybeDelivered ? 'reversal_pending' : 'declined';
       journal.move(id, to, { ...update, reason: answer.error.message });
+    } else if (answer.response.approved && this.current?.controller.signal.aborted) {
+      journal.move(id, 'reversal_pending', { ...update, error_code: 'PAYMENT_ABORTED',
+        reason: 'cancelled by the clerk after the request left' });
     } else if (answer.response.approved && second.decision === 'approved') {
       journal.move(id, 'approved', update);
     } else if (answer.response.approved) {
@@ -264,6 +323,54 @@ export class PaymentTerminal {
       journal.move(id, 'declined', update);
     }
     return this.finish(id, card, log);
+  }
+
+  /**
+   * The bank cannot be reached: the policy first, then the card. Inside both, the payment is
+   * approved offline and its advice queued in the same commit, its card data sealed.
+   */
+  private async offlineOutcome(row: TransactionRow, kernel: ContactKernel, first: FirstAcOutcome,
+    card: CardFacts, log: Logger): Promise<PaymentResult> {
+    const { journal } = this.parts;
+    const offline = this.parts.offline!;
+    const verdict = checkOfflinePolicy(offline.policy,
+      { amount: row.amount, aid: first.application.aid }, offline.queue.summary());
+    if (!verdict.ok) {
+      await kernel.complete({ kind: 'unable-to-go-online' }).catch(() => undefined);
+      journal.move(row.id, 'declined', { error_code: 'OFFLINE_LIMIT',
+        reason: POLICY_REASON_PREFIX + verdict.rule });
+      log.warn({ rule: verdict.rule }, 'outside the offline policy');
+      return this.finish(row.id, card, log);
+    }
+    let second;
+    try {
+      second = await offline.complete(kernel);
+    } catch (err) {
+      const error = asQuayError(err, 'CARD_STATUS');
+      journal.move(row.id, 'declined', { error_code: error.code,
+        reason: `card failed at the offline decision: ${error.message}` });
+      return this.finish(row.id, card, log);
+    }
+    const update = { tvr: hex(second.tvr), tsi: hex(second.tsi),
+      cryptogram: hex(second.cryptogram) };
+    card.tvr = update.tvr;
+    card.tsi = update.tsi;
+    card.cryptogram = update.cryptogram;
+    if (second.decision !== 'approved') {
+      journal.move(row.id, 'declined', { ...update, response_code: 'Z3',
+        error_code: 'CARD_DECLINED', reason: 'declined by the card offline (AAC, Z3)' });
+      return this.finish(row.id, card, log);
+    }
+    const now = new Date();
+    offline.queue.enqueue(row.id, (numbers) => ({ ...update, response_code: 'Y3',
+      auth_code: offlineAuthCode(numbers.stan) }), (numbers) => {
+      const purchase = this.purchaseRequest(row, first, numbers);
+      return storeAdvice({ ...purchase, iccData: second.iccData, localTime: now,
+        transmittedAt: now, offlineResponseCode: 'Y3', authCode: offlineAuthCode(numbers.stan) });
+    }, now);
+    log.info('approved offline, advice queued');
+    offline.onQueued?.();
+    return this.finish(row.id, card, log);
   }
 
   private async finish(id: number, card: CardFacts, log: Logger): Promise<PaymentResult> {
@@ -295,6 +402,12 @@ export class PaymentTerminal {
     return { status: publicStatus(row), reason: reasonOf(row) };
   }
 
+  private toForward(row: TransactionRow): Pick<PaymentResult, 'toForward'> {
+    if (!this.parts.offline || publicStatus(row) !== 'approved_offline') return {};
+    const { pending, total } = this.parts.offline.queue.summary();
+    return { toForward: { pending, total } };
+  }
+
   private result(row: TransactionRow, receipt: ReceiptOutcome | null,
     replayed: boolean): PaymentResult {
     return {
@@ -314,6 +427,7 @@ export class PaymentTerminal {
       receipt,
       display: this.parts.display.last ?? null,
       replayed,
+      ...this.toForward(row),
     };
   }
 }
@@ -335,7 +449,8 @@ function cardFacts(first: FirstAcOutcome): CardFacts {
 
 function resultEvent(row: TransactionRow): DisplayEvent {
   switch (row.state) {
-    case 'approved': return { kind: 'approved', amount: row.amount };
+    case 'approved': case 'approved_offline':
+      return { kind: 'approved', amount: row.amount };
     case 'declined': return { kind: 'declined', reason: outcomeReason(row) };
     case 'not_accepted': return { kind: 'cardNotAccepted' };
     default: return { kind: 'error', message: outcomeReason(row) };
@@ -345,15 +460,23 @@ function resultEvent(row: TransactionRow): DisplayEvent {
 function publicStatus(row: TransactionRow): PaymentStatus {
   switch (row.state) {
     case 'approved': case 'declined': case 'not_accepted': case 'failed':
-    case 'reversal_pending': case 'reversed':
+    case 'reversal_pending': case 'reversed': case 'approved_offline':
       return row.state;
+    case 'advice_sent': return 'approved_offline';
+    case 'advice_accepted': case 'settled': return 'approved';
+    case 'advice_declined': return 'declined';
     default:
       return 'failed';
   }
 }
 
 function reasonOf(row: TransactionRow): PaymentResult['reason'] {
-  if (row.state === 'approved') return null;
+  if (row.state === 'approved' || row.state === 'approved_offline'
+    || row.state === 'advice_sent' || row.state === 'advice_accepted') return null;
+  if (row.error_code === 'OFFLINE_LIMIT' && row.reason?.startsWith(POLICY_REASON_PREFIX)) {
+    const rule = row.reason.slice(POLICY_REASON_PREFIX.length) as PolicyRule;
+    if (rule in POLICY_REASONS) return { code: 'OFFLINE_LIMIT', ...POLICY_REASONS[rule] };
+  }
   const words = outcomeReason(row);
   const code = row.state === 'reversal_pending' || row.state === 'reversed' ? row.state.toUpperCase()
     : row.error_code ?? (row.response_code ? `RC_${row.response_code}` : null);

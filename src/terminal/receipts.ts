@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pageToPng, renderPage } from '../../drivers/printer/page-render';
 import { printChecked } from '../../drivers/printer/print';
@@ -71,6 +71,22 @@ export class PrintedReceipts implements ReceiptSink {
         : new QuayError('PRINTER_ERROR', String(err), { cause: err });
       return { bytesPath, pngPath, printed: false,
         error: { code: error.code, message: error.message } };
+    }
+  }
+
+  /** Sends the kept bytes of a receipt to the printer again, exactly as first printed. */
+  async reprint(row: TransactionRow): Promise<ReceiptOutcome | null> {
+    if (row.receipt_bytes_path === null) return null;
+    const kept = { bytesPath: row.receipt_bytes_path, pngPath: row.receipt_png_path ?? '' };
+    if (!this.options.printer) return { ...kept, printed: false };
+    try {
+      await printChecked(this.options.printer, readFileSync(kept.bytesPath), 3_000);
+      await this.options.printer.close();
+      return { ...kept, printed: true };
+    } catch (err) {
+      const error = err instanceof QuayError ? err
+        : new QuayError('PRINTER_ERROR', String(err), { cause: err });
+      return { ...kept, printed: false, error: { code: error.code, message: error.message } };
     }
   }
 

@@ -50,8 +50,23 @@ export class ReversalSender {
   constructor(private readonly journal: Journal, private readonly acquirer: Acquirer,
     private readonly log: Logger) {}
 
-  /** One attempt at each pending reversal; resolves true when none is left. */
-  async clear(timeoutMs: number): Promise<boolean> {
+  private running: Promise<boolean> | undefined;
+
+  /**
+   * One attempt at each pending reversal; resolves true when none is left. The payment and
+   * the forwarder both call it: a call while one runs joins it, so no reversal goes out twice
+   * at once.
+   */
+  clear(timeoutMs: number): Promise<boolean> {
+    if (!this.running) {
+      this.running = this.clearOnce(timeoutMs).finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  private async clearOnce(timeoutMs: number): Promise<boolean> {
     for (const pending of this.journal.pendingReversals<StoredPurchase>()) {
       const original = restorePurchase(pending.data);
       const request = buildReversal(original, pending.attempts > 0);
