@@ -1,0 +1,25 @@
+import type { Journal, TransactionRow } from '../journal/journal';
+import type { Logger } from '../log';
+import type { PaymentTerminal } from '../terminal/payment';
+import type { ReceiptOutcome } from '../terminal/receipts';
+import type { ApiSecurity, Gate } from './auth';
+
+/** Prints a kept receipt again. */
+export interface Reprinter {
+  reprint(row: TransactionRow): Promise<ReceiptOutcome | null>;
+}
+
+export interface ApiParts {
+  terminal: PaymentTerminal;
+  journal: Journal;
+  log: Logger;
+  /** Token and users; absent: nobody needs to sign in (loopback use only). */
+  security?: ApiSecurity;
+  receipts?: Reprinter;
+  /** The notification outbox, when outcomes are pushed to a URL. */
+  outbox?: { pendingCount(): number };
+}
+
+export interface ApiContext extends ApiParts {
+  gate: Gate;
+}
