@@ -10,6 +10,8 @@ import { parseAmount } from '../terminal/request';
 import { describePayment, exitCodeOf } from './output';
 import { addCardCommands } from './card';
 import { addIso8583Commands } from './iso8583';
+import { addDoctorCommands } from './doctor';
+import { addSupportCommands } from './support';
 import { addSimulatorCommands } from './simulators';
 
 const program = new Command('quay')
@@ -75,6 +77,8 @@ program.command('config')
 addSimulatorCommands(program);
 addCardCommands(program);
 addIso8583Commands(program);
+addDoctorCommands(program);
+addSupportCommands(program);
 
 interface PayOptions {
   ref: string;

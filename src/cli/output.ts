@@ -8,6 +8,9 @@ const STATUS_WORDS: Record<PaymentResult['status'], { vi: string; en: string }> 
   failed: { vi: 'KHÔNG THỰC HIỆN ĐƯỢC', en: 'FAILED' },
   reversal_pending: { vi: 'CHỜ HỦY (ĐẢO) GIAO DỊCH', en: 'REVERSAL PENDING' },
   reversed: { vi: 'ĐÃ HỦY (ĐẢO) GIAO DỊCH', en: 'REVERSED' },
+  approved_offline: {
+    vi: 'DUYỆT NGOẠI TUYẾN, CHỜ GỬI NGÂN HÀNG', en: 'APPROVED OFFLINE, TO FORWARD',
+  },
 };
 
 /** The outcome of `quay pay` as a clerk or technician reads it: both languages. */
@@ -27,6 +30,10 @@ export function describePayment(result: PaymentResult): string {
     result.responseCode ? `RC ${result.responseCode}` : undefined,
   ].filter(Boolean);
   if (numbers.length > 0) lines.push(`  ${numbers.join('  ')}`);
+  if (result.toForward) {
+    lines.push(`  Chờ gửi ngân hàng / To forward: ${result.toForward.pending} giao dịch / ` +
+      `payments, ${groupThousands(result.toForward.total)} VND`);
+  }
   if (result.reason) lines.push(`  Lý do / Reason: ${result.reason.vi} / ${result.reason.en}`);
   if (result.receipt) {
     lines.push(`  Biên lai / Receipt: ${result.receipt.pngPath}`);
@@ -44,7 +51,7 @@ export function describePayment(result: PaymentResult): string {
 
 /** Exit codes of `quay pay`: scripts at the counter can tell an approval from the rest. */
 export function exitCodeOf(result: PaymentResult): number {
-  if (result.status === 'approved') return 0;
+  if (result.status === 'approved' || result.status === 'approved_offline') return 0;
   if (result.status === 'declined' || result.status === 'not_accepted') return 2;
   return 3;
 }

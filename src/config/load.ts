@@ -67,10 +67,21 @@ type SchemaNode = { shape?: Record<string, unknown>; options?: unknown[];
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
   let nodes: unknown[] = [configSchema];
   for (const step of path) {
-    nodes = nodes.flatMap((node) => shapesOf(node))
-      .map((shape) => shape[String(step)]).filter((next) => next !== undefined);
+    nodes = typeof step === 'number'
+      ? nodes.map((node) => elementOf(node)).filter((next) => next !== undefined)
+      : nodes.flatMap((node) => shapesOf(node))
+        .map((shape) => shape[String(step)]).filter((next) => next !== undefined);
   }
   return [...new Set(nodes.flatMap((node) => shapesOf(node).flatMap((s) => Object.keys(s))))];
+}
+
+/** The item schema of a list (`aids: [...]`), so hints reach keys inside list items. */
+function elementOf(node: unknown): unknown {
+  let current = node as (SchemaNode & { element?: unknown }) | undefined;
+  while (current?.unwrap && current.element === undefined) {
+    current = current.unwrap() as SchemaNode & { element?: unknown };
+  }
+  return current?.element;
 }
 
 function shapesOf(node: unknown): Record<string, unknown>[] {

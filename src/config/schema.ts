@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { aidParameters, checkAidParameters } from './emv-aid';
+import { checkCombinations } from './combinations';
 
 const hex = (bytes?: number) =>
   z.string().regex(/^([0-9A-Fa-f]{2})+$/, 'hex bytes').refine(
@@ -12,10 +14,16 @@ const aid = z.strictObject({
   aid: hex().refine((s) => s.length >= 10 && s.length <= 32, 'an AID is 5 to 16 bytes'),
   partialMatch: z.boolean().default(true),
   label: z.string().optional(),
-});
+  ...aidParameters,
+}).superRefine(checkAidParameters);
 
 const emv = z.strictObject({
   aids: z.array(aid).min(1),
+  /** PANs, or SHA-256 of PANs (64 hex digits), never accepted offline (Book 3 10.6.4). */
+  exceptionFile: z.array(z.string().regex(/^(\d{12,19}|[0-9A-Fa-f]{64})$/,
+    'a PAN (12 to 19 digits) or its SHA-256 (64 hex digits)')).default([]),
+  /** What a purchase buys, for the card's application usage control (Book 3 10.4.2). */
+  purchaseOf: z.enum(['goods', 'services']).default('services'),
   countryCode: hex(2).default('0704'),
   currencyCode: hex(2).default('0704'),
   currencyExponent: z.number().int().min(0).max(3).default(0),
@@ -71,7 +79,8 @@ const host = z.discriminatedUnion('kind', [
 ]);
 
 const printerProfile = z.strictObject({
-  widthDots: z.union([z.literal(384), z.literal(576)]).default(384),
+  widthDots: z.union([z.literal(384), z.literal(576)],
+    { error: 'the head is 384 dots wide (58 mm paper) or 576 dots (80 mm)' }).default(384),
   columns: z.number().int().min(24).max(64).default(32),
   cutter: z.boolean().default(false),
 });
@@ -81,7 +90,16 @@ const printer = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('tcp'),
     host: z.string().min(1),
-    port: port.default(9100),
+    /** Required: a network printer's raw port differs by model and site (9100 on most). */
+    port: z.number({ error: (issue) => (issue.input === undefined
+      ? 'a TCP printer needs its port (9100 on most network printers)' : undefined) })
+      .int().min(1).max(65_535),
+    profile: printerProfile.prefault({}),
+  }),
+  z.strictObject({
+    kind: z.literal('usb'),
+    /** The printer's device file under the kernel's usblp driver. */
+    path: z.string({ error: 'a USB printer needs its device, e.g. /dev/usb/lp0' }).min(1),
     profile: printerProfile.prefault({}),
   }),
   z.strictObject({ kind: z.literal('none') }),
@@ -92,7 +110,7 @@ const display = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
   z.strictObject({
     kind: z.literal('serial'),
-    path: z.string().min(1),
+    path: z.string({ error: 'a serial display needs its device, e.g. /dev/ttyUSB0' }).min(1),
     baudRate: z.number().int().positive().default(9600),
   }),
 ]);
@@ -116,11 +134,44 @@ export const configSchema = z.strictObject({
   display,
   /** Folder for the journal and receipt copies; relative to the config file's folder. */
   dataDir: z.string().default('../var'),
+  /** What may be approved while the bank cannot be reached; off unless enabled. */
+  offline: z.strictObject({
+    enabled: z.boolean().default(false),
+    /** Whole dong. */
+    maxAmount: z.number().int().nonnegative().default(0),
+    maxTotal: z.number().int().nonnegative().default(0),
+    maxCount: z.number().int().nonnegative().default(0),
+    maxAgeMinutes: z.number().int().positive().default(1_440),
+    /** AIDs (prefix) of the card kinds that may go offline. */
+    aids: z.array(hex()).default([]),
+  }).prefault({}),
+  /** The forwarder of reversals and advices: retry delays double from base up to max. */
+  forwarder: z.strictObject({
+    retryBaseMs: z.number().int().positive().default(2_000),
+    retryMaxMs: z.number().int().positive().default(300_000),
+    timeoutMs: z.number().int().positive().default(10_000),
+    pollMs: z.number().int().positive().default(15_000),
+  }).prefault({}),
   api: z.strictObject({
     host: z.string().default('127.0.0.1'),
     port: port.default(8089),
+    /** Bearer token of the desk software; without one, only loopback callers are served. */
+    token: z.string().min(16).optional(),
+    /** Clerks, supervisors and technicians, each with a scrypt hash (`quay user hash`). */
+    users: z.array(z.strictObject({
+      name: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/),
+      role: z.enum(['clerk', 'supervisor', 'technician']),
+      secret: z.string().regex(/^scrypt\$/, 'a hash made by quay user hash'),
+    })).default([]),
+    /** Where each final outcome is posted, signed with HMAC-SHA256 over the body. */
+    notify: z.strictObject({
+      url: z.url(),
+      secret: z.string().min(16),
+      retryBaseMs: z.number().int().positive().default(2_000),
+      retryMaxMs: z.number().int().positive().default(300_000),
+    }).optional(),
   }).prefault({}),
-});
+}).superRefine(checkCombinations);
 
 export type QuayConfig = z.infer<typeof configSchema>;
 export type HostConfig = QuayConfig['host'];

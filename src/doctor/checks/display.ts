@@ -1,0 +1,38 @@
+import { ConsoleDisplay } from '../../../drivers/display/console-display';
+import { SerialDisplay } from '../../../drivers/display/serial-display';
+import type { CustomerDisplay } from '../../../drivers/display/types';
+import { isQuayError } from '../../errors';
+import { fail, pass, skip, type Check } from '../types';
+
+/** What the display shows during the test: every column lit, so a dead segment shows. */
+export const DISPLAY_TEST_LINES = ['QUAY KIEM TRA / TEST', '01234567890123456789'] as const;
+
+/** Drives the customer display with a test screen, then clears it. */
+export const displayCheck: Check = {
+  id: 'display',
+  title: { en: 'Customer display', vi: 'Màn hình khách hàng' },
+  needsConfig: true,
+  async run(ctx) {
+    const settings = ctx.loaded!.config.display;
+    if (settings.kind === 'none') return skip('no display configured (display.kind: none)');
+    const display: CustomerDisplay = settings.kind === 'console'
+      ? new ConsoleDisplay({ stream: process.stderr })
+      : new SerialDisplay({ path: settings.path, baudRate: settings.baudRate, logger: ctx.log });
+    const where = settings.kind === 'console' ? 'console (stderr)'
+      : `serial ${settings.path} at ${settings.baudRate} baud`;
+    try {
+      await display.show(...DISPLAY_TEST_LINES);
+    } catch (err) {
+      return fail(`display ${where}: ${isQuayError(err) ? err.message : String(err)}`, {
+        en: 'Check the display cable and display.path (ls /dev/ttyUSB*); payments go on ' +
+          'without the display.',
+        vi: 'Kiểm tra cáp màn hình và display.path (ls /dev/ttyUSB*); vẫn thanh toán được khi ' +
+          'không có màn hình.',
+      });
+    } finally {
+      await display.close().catch(() => undefined);
+    }
+    return pass(`display ${where}: test screen shown ("${DISPLAY_TEST_LINES[0]}"); ` +
+      'look at it to see every character lit', { lines: [...DISPLAY_TEST_LINES] });
+  },
+};
