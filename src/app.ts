@@ -11,6 +11,7 @@ import { SerialDisplay } from '../drivers/display/serial-display';
 import type { CustomerDisplay } from '../drivers/display/types';
 import { startPrinterSimulator, type PrinterSimulator } from '../drivers/printer/printer-simulator';
 import { TcpPrinter } from '../drivers/printer/tcp-printer';
+import { DevicePrinter } from '../drivers/printer/device-printer';
 import type { ReceiptPrinter } from '../drivers/printer/types';
 import { AcquirerLink } from './acquirer/link';
 import { loadSimulatorConfig } from './acquirer/simulator/config';
@@ -26,6 +27,9 @@ import type { Logger } from './log';
 import { PaymentTerminal } from './terminal/payment';
 import { PrintedReceipts } from './terminal/receipts';
 import { ReversalSender } from './terminal/reversals';
+import { AdviceQueue } from './journal/advices';
+import { Forwarder } from './forwarder/forwarder';
+import { kernelOfflineCompletion } from './terminal/offline';
 import { CustomerStatusDisplay } from './terminal/status-display';
 
 export interface AppOptions {
@@ -35,12 +39,19 @@ export interface AppOptions {
   card?: string;
   /** Where the console display writes; stderr keeps stdout free for --json. */
   consoleStream?: Writable;
+  /** Whether the forwarder of reversals and advices runs (default true). */
+  forward?: boolean;
 }
 
 /** A running quay: the terminal and everything it was handed, and how to stop it. */
 export interface App {
+  /** Offline approvals waiting for the bank, and the forwarder that sends them. */
+  adviceQueue: AdviceQueue;
+  forwarder: Forwarder;
   terminal: PaymentTerminal;
   journal: Journal;
+  /** Receipts kept and printed; reprints go through here. */
+  receipts: PrintedReceipts;
   reader: CardReader;
   config: Readonly<QuayConfig>;
   dataDir: string;
@@ -73,17 +84,27 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     const display = openDisplay(config, options, log, closers);
     const printerProfile = config.printer.kind === 'none'
       ? { widthDots: 384 as const, columns: 32, cutter: false } : config.printer.profile;
+    const receipts = new PrintedReceipts({
+      printer, profile: printerProfile, merchant: config.terminal.merchant,
+      dir: join(dataDir, 'receipts'), language: config.terminal.language, journal, log,
+    });
+    const reversals = new ReversalSender(journal, acquirer, log.child({ part: 'reversals' }));
+    const adviceQueue = new AdviceQueue(journal);
+    const forwarder = new Forwarder(adviceQueue, reversals, acquirer,
+      log.child({ part: 'forwarder' }), { baseMs: config.forwarder.retryBaseMs,
+        maxMs: config.forwarder.retryMaxMs, timeoutMs: config.forwarder.timeoutMs,
+        pollMs: config.forwarder.pollMs });
+    closers.push(() => forwarder.close());
     const terminal = new PaymentTerminal({
       reader: reader.reader,
       readerName: reader.name,
       acquirer,
-      receipts: new PrintedReceipts({
-        printer, profile: printerProfile, merchant: config.terminal.merchant,
-        dir: join(dataDir, 'receipts'), language: config.terminal.language, journal, log,
-      }),
+      receipts,
       display: new CustomerStatusDisplay(display, config.terminal.language, log),
       journal,
-      reversals: new ReversalSender(journal, acquirer, log.child({ part: 'reversals' })),
+      reversals,
+      offline: config.offline.enabled ? { policy: config.offline, complete: kernelOfflineCompletion,
+        queue: adviceQueue, onQueued: () => forwarder.poke() } : undefined,
       reversalTimeoutMs: config.host.reversalTimeoutMs,
       profile: terminalProfile(config),
       oda: { caKeys: caKeys(loaded), defaultDdol: Buffer.from(config.emv.defaultDdol, 'hex') },
@@ -92,8 +113,9 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       cardWaitMs: config.cardWaitMs,
       log,
     });
-    return { terminal, journal, reader: reader.reader, config, dataDir, acquirerSimulator,
-      printerSimulator, close };
+    if (options.forward !== false) forwarder.start();
+    return { terminal, journal, receipts, reader: reader.reader, config, dataDir, acquirerSimulator,
+      printerSimulator, close, adviceQueue, forwarder };
   } catch (err) {
     await close();
     throw err;
@@ -103,7 +125,11 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
 export function terminalProfile(config: Readonly<QuayConfig>): TerminalProfile {
   return {
     aids: config.emv.aids.map((a) => ({ aid: a.aid, partialMatch: a.partialMatch,
-      label: a.label })),
+      label: a.label, applicationVersion: a.applicationVersion, tac: a.tac,
+      floorLimit: a.floorLimit, randomSelection: a.randomSelection, defaultDdol: a.defaultDdol,
+      defaultTdol: a.defaultTdol })),
+    exceptionFile: config.emv.exceptionFile,
+    purchaseOf: config.emv.purchaseOf,
     countryCode: config.emv.countryCode,
     currencyCode: config.emv.currencyCode,
     currencyExponent: config.emv.currencyExponent,
@@ -172,6 +198,12 @@ async function openPrinter(config: Readonly<QuayConfig>, dataDir: string, log: L
   closers: Closers): Promise<{ printer: ReceiptPrinter | null; printerSimulator?: PrinterSimulator }> {
   const settings = config.printer;
   if (settings.kind === 'none') return { printer: null };
+  if (settings.kind === 'usb') {
+    const printer = new DevicePrinter({ path: settings.path,
+      logger: log.child({ part: 'printer' }) });
+    closers.push(() => printer.close());
+    return { printer };
+  }
   let printerSimulator: PrinterSimulator | undefined;
   let address = settings.kind === 'tcp' ? { host: settings.host, port: settings.port } : undefined;
   if (settings.kind === 'embedded-simulator') {

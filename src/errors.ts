@@ -191,6 +191,60 @@ export const ERROR_CATALOGUE = {
       + 'check the MAC settings of the host profile with the bank.',
     retryable: true,
   },
+  UNAUTHORIZED: {
+    en: 'Sign-in required or the credentials are wrong',
+    vi: 'Cần đăng nhập hoặc thông tin đăng nhập không đúng',
+    action: 'Send the desk token, or sign in with your own user name and PIN or password.',
+    retryable: false,
+  },
+  FORBIDDEN: {
+    en: 'Your role may not do this',
+    vi: 'Vai trò của bạn không được phép thực hiện thao tác này',
+    action: 'Ask a supervisor to confirm the operation with their PIN or password.',
+    retryable: false,
+  },
+  PAYMENT_ABORTED: {
+    en: 'The payment was cancelled before it was sent to the bank',
+    vi: 'Giao dịch đã bị hủy trước khi gửi đến ngân hàng',
+    action: 'Nothing was charged; start a new payment when the customer is ready.',
+    retryable: false,
+  },
+  ABORT_TOO_LATE: {
+    en: 'The payment has ended and can no longer be cancelled',
+    vi: 'Giao dịch đã kết thúc, không thể hủy được nữa',
+    action: 'Void the payment (supervisor) before settlement, or refund it after.',
+    retryable: false,
+  },
+  OFFLINE_LIMIT: {
+    en: 'The bank cannot be reached and the payment is outside the offline limits',
+    vi: 'Mất kết nối ngân hàng và giao dịch vượt hạn mức duyệt ngoại tuyến',
+    action: 'Ask for another way to pay, or try again when the bank link is back.',
+    retryable: true,
+  },
+  OPERATION_UNAVAILABLE: {
+    en: 'This operation is not available on this terminal yet',
+    vi: 'Thiết bị chưa hỗ trợ thao tác này',
+    action: 'Use the back office of the bank for this operation and tell the technician.',
+    retryable: false,
+  },
+  KEY_MISSING: {
+    en: 'The terminal has no key for the bank link yet',
+    vi: 'Thiết bị chưa có khóa cho kết nối ngân hàng',
+    action: 'Load the terminal master key, then sign on (quay sign-on) to receive a MAC key.',
+    retryable: false,
+  },
+  KEY_CHECK_FAILED: {
+    en: 'A key does not match its check value',
+    vi: 'Khóa không khớp với giá trị kiểm tra (KCV)',
+    action: 'The old key stays in use; check the terminal master key with the bank, then sign on.',
+    retryable: true,
+  },
+  KEY_INVALID: {
+    en: 'A stored or received key is unusable',
+    vi: 'Khóa đã lưu hoặc nhận được không dùng được',
+    action: 'Load the terminal master key again and sign on; call the technician if it repeats.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -235,6 +289,8 @@ export class ConfigError extends QuayError {}
 export class JournalError extends QuayError {}
 /** A request from the desk software or the clerk that cannot be carried out. */
 export class RequestError extends QuayError {}
+/** A key of the bank link missing, unreadable, or not matching its check value. */
+export class KeyError extends QuayError {}
 
 export function isQuayError(err: unknown): err is QuayError {
   return err instanceof QuayError;
