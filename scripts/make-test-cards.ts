@@ -58,8 +58,9 @@ const pem = icc.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 writeFileSync(here('config/cards/visa-cda.yaml'), `\
 # A Visa test card with combined DDA / application cryptogram generation (CDA). Its
 # issuer certificate is signed by quay's test CA (config/capk/quay-test-ca.yaml, RID
-# ${RID} index F1), its ICC certificate by the issuer key; GENERATE AC with P1 b5 set answers with a signature
-# (9F4B) holding the cryptogram. Made by scripts/make-test-cards.ts; test keys only.
+# ${RID} index F1), its ICC certificate by the issuer key; GENERATE AC with P1 b5 set answers
+# with a signature (9F4B) holding the cryptogram. Made by scripts/make-test-cards.ts; test keys
+# only.
 # Same issuer master key for AC as visa-cvn10.yaml. Format: config/cards/README.md.
 ${body.trimEnd()}
 oda:

@@ -195,7 +195,8 @@ async function openAcquirer(loaded: LoadedConfig, log: Logger, closers: Closers)
 }
 
 async function openPrinter(config: Readonly<QuayConfig>, dataDir: string, log: Logger,
-  closers: Closers): Promise<{ printer: ReceiptPrinter | null; printerSimulator?: PrinterSimulator }> {
+  closers: Closers,
+): Promise<{ printer: ReceiptPrinter | null; printerSimulator?: PrinterSimulator }> {
   const settings = config.printer;
   if (settings.kind === 'none') return { printer: null };
   if (settings.kind === 'usb') {

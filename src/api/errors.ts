@@ -34,7 +34,8 @@ export function errorBody(err: QuayError) {
  * Parses `input` with `schema`; the first problem becomes a typed RequestError naming the
  * field, with AMOUNT_INVALID for the amount so desk software can tell it apart.
  */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown,
+  prefix = ''): z.output<S> {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

@@ -39,7 +39,8 @@ export function describePayment(result: PaymentResult): string {
     lines.push(`  Biên lai / Receipt: ${result.receipt.pngPath}`);
     lines.push(`                      ${result.receipt.bytesPath}`);
     if (result.receipt.error) {
-      lines.push(`  Máy in / Printer: ${result.receipt.error.code}: ${result.receipt.error.message}`);
+      const { code, message } = result.receipt.error;
+      lines.push(`  Máy in / Printer: ${code}: ${message}`);
     }
   }
   if (result.display) {

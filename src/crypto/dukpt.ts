@@ -200,7 +200,8 @@ function counterData(initialKeyId: Buffer, counter: number): Buffer {
 }
 
 /** The intermediate derivation key of a 32-bit transaction counter (AES-128). */
-export function aesDerivationKey(initialKey: Buffer, initialKeyId: Buffer, counter: number): Buffer {
+export function aesDerivationKey(initialKey: Buffer, initialKeyId: Buffer,
+  counter: number): Buffer {
   checkAesInputs(initialKey, initialKeyId);
   if (!Number.isInteger(counter) || counter < 1 || counter > 0xffffffff) {
     throw new RangeError(`AES DUKPT counter must be 1..2^32-1, got ${counter}`);

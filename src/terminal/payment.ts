@@ -478,7 +478,8 @@ function reasonOf(row: TransactionRow): PaymentResult['reason'] {
     if (rule in POLICY_REASONS) return { code: 'OFFLINE_LIMIT', ...POLICY_REASONS[rule] };
   }
   const words = outcomeReason(row);
-  const code = row.state === 'reversal_pending' || row.state === 'reversed' ? row.state.toUpperCase()
+  const unwound = row.state === 'reversal_pending' || row.state === 'reversed';
+  const code = unwound ? row.state.toUpperCase()
     : row.error_code ?? (row.response_code ? `RC_${row.response_code}` : null);
   if (!code || !words) return null;
   return { code, ...words };

@@ -8,8 +8,8 @@ import { answerFrame } from './security';
 
 /**
  * The host's side of settlement. Per terminal it keeps the approvals and accepted advices of
- * the open batch (a reversal acknowledged with 00 takes one out). A settlement (0500, 920000) whose totals equal
- * the host's closes the batch with 00; otherwise the host answers 95, takes the batch upload
+ * the open batch (a reversal acknowledged with 00 takes one out). A settlement (0500, 920000)
+ * whose totals equal the host's closes the batch with 00; otherwise the host answers 95, takes the batch upload
  * (0320, one per transaction), and the final settlement (0500, 960000) is checked against what
  * was uploaded.
  */

@@ -152,7 +152,8 @@ function streamEvents(ctx: ApiContext, id: number, request: FastifyRequest,
     for (; sent < events.length; sent++) {
       const event = events[sent]!;
       raw.write(`id: ${sent + 1}\nevent: state\ndata: ${JSON.stringify({
-        journalId: id, state: event.state, status: statusOf(event.state as TransactionState), at: event.at,
+        journalId: id, state: event.state,
+        status: statusOf(event.state as TransactionState), at: event.at,
       })}\n\n`);
     }
     const row = ctx.journal.get(id)!;
