@@ -13,6 +13,7 @@ import { addIso8583Commands } from './iso8583';
 import { addDoctorCommands } from './doctor';
 import { addSupportCommands } from './support';
 import { addSimulatorCommands } from './simulators';
+import { addQueueCommands } from './queue';
 
 const program = new Command('quay')
   .description('Card terminal for fee counters / Thiết bị thanh toán thẻ tại quầy thu phí')
@@ -79,6 +80,7 @@ addCardCommands(program);
 addIso8583Commands(program);
 addDoctorCommands(program);
 addSupportCommands(program);
+addQueueCommands(program);
 
 interface PayOptions {
   ref: string;

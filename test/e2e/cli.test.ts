@@ -1,32 +1,18 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { PNG } from 'pngjs';
-import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_PATH } from '../../src/config/load';
+import { writeTestConfig } from '../support/app-config';
 
 const run = promisify(execFile);
 const QUAY = new URL('../../bin/quay', import.meta.url).pathname;
 
-/** The defaults with the data folder in a temporary folder, written beside config/. */
-function configWithTempData(): { path: string; dataDir: string } {
-  const raw = parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
-  const dataDir = mkdtempSync(join(tmpdir(), 'quay-cli-'));
-  const path = join(dataDir, 'quay.yaml');
-  const configDir = new URL('../../config/', import.meta.url).pathname;
-  raw.cardReader.card = join(configDir, raw.cardReader.card);
-  raw.emv.caKeys.dir = join(configDir, raw.emv.caKeys.dir);
-  writeFileSync(path, stringify({ ...raw, dataDir }));
-  return { path, dataDir };
-}
-
 describe('quay pay (the README main command)', () => {
   it('charges 150 000 VND for HS-2019-000123 and prints the outcome as JSON', async () => {
-    const { path, dataDir } = configWithTempData();
+    const { path, dataDir } = writeTestConfig();
     const { stdout, stderr } = await run(QUAY,
       ['--config', path, 'pay', '150000', '--ref', 'HS-2019-000123', '--json']);
     const result = JSON.parse(stdout);
@@ -48,7 +34,7 @@ describe('quay pay (the README main command)', () => {
   });
 
   it('keeps stdout pure JSON when the bank declines, and exits 2', async () => {
-    const { path, dataDir } = configWithTempData();
+    const { path, dataDir } = writeTestConfig();
     const failure = await run(QUAY, ['--config', path, 'pay', '20051', '--ref', 'HS-D', '--json'],
       { env: { ...process.env, QUAY_LOG_LEVEL: 'info' } })
       .then(() => undefined, (err: { code: number; stdout: string; stderr: string }) => err);
@@ -63,7 +49,7 @@ describe('quay pay (the README main command)', () => {
 
   it.each(['0', '1.5', '150.000'])('refuses amount %s with a clear message, charging nothing',
     async (amount) => {
-      const { path, dataDir } = configWithTempData();
+      const { path, dataDir } = writeTestConfig();
       const failure = await run(QUAY, ['--config', path, 'pay', amount, '--ref', 'X'])
         .then(() => undefined, (err: { code: number; stderr: string }) => err);
       expect(failure?.code).toBe(1);

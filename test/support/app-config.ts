@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG_PATH, fromObject, type LoadedConfig } from '../../src/config/load';
 
 /**
@@ -19,4 +19,20 @@ export const SHARED_CARDS = new URL('../fixtures/cards/', import.meta.url).pathn
 
 export function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/**
+ * The embedded defaults written to a file for the command line, with the data folder in a
+ * fresh temporary folder and the paths that were relative to config/ made absolute.
+ */
+export function writeTestConfig(overrides: Record<string, unknown> = {}):
+  { path: string; dataDir: string } {
+  const raw = parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'quay-cli-'));
+  const path = join(dataDir, 'quay.yaml');
+  const configDir = new URL('../../config/', import.meta.url).pathname;
+  raw.cardReader.card = join(configDir, raw.cardReader.card);
+  raw.emv.caKeys.dir = join(configDir, raw.emv.caKeys.dir);
+  writeFileSync(path, stringify({ ...raw, dataDir, ...overrides }));
+  return { path, dataDir };
 }
