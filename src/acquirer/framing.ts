@@ -55,26 +55,42 @@ export interface FrameDecoderOptions {
  * decoder keeps what is incomplete until the next push. A frame with length 0 (a keep-alive
  * some hosts send) yields nothing. A header announcing more than maxFrame, or a frame too
  * short for its TPDU, means the stream is out of step: HostError HOST_PROTOCOL, after which
- * the connection must be dropped.
+ * the connection must be dropped. Frames whole before that point are still good: a push
+ * returns them and keeps the error in `failure`, which every later push throws.
  */
 export class FrameDecoder {
   private buffered: Buffer = Buffer.alloc(0);
   private readonly maxFrame: number;
+  private broken: HostError | undefined;
 
   constructor(private readonly options: FrameDecoderOptions) {
     this.maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
   }
 
+  /** Set once the stream went out of step; the frames returned before it stand. */
+  get failure(): HostError | undefined {
+    return this.broken;
+  }
+
   push(chunk: Buffer): Frame[] {
+    if (this.broken) throw this.broken;
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     const frames: Frame[] = [];
-    while (this.buffered.length >= 2) {
-      const length = this.buffered.readUInt16BE(0);
-      if (length > this.maxFrame) throw this.outOfStep(`frame length ${length} over the maximum`);
-      if (this.buffered.length < 2 + length) break;
-      const body = this.buffered.subarray(2, 2 + length);
-      this.buffered = this.buffered.subarray(2 + length);
-      if (length > 0) frames.push(this.split(body));
+    try {
+      while (this.buffered.length >= 2) {
+        const length = this.buffered.readUInt16BE(0);
+        if (length > this.maxFrame) {
+          throw this.outOfStep(`frame length ${length} over the maximum`);
+        }
+        if (this.buffered.length < 2 + length) break;
+        const body = this.buffered.subarray(2, 2 + length);
+        this.buffered = this.buffered.subarray(2 + length);
+        if (length > 0) frames.push(this.split(body));
+      }
+    } catch (err) {
+      this.broken = err as HostError;
+      this.buffered = Buffer.alloc(0);
+      if (frames.length === 0) throw err;
     }
     return frames;
   }

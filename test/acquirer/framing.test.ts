@@ -66,4 +66,14 @@ describe('FrameDecoder', () => {
     expect(err?.code).toBe('HOST_PROTOCOL');
     expect(err?.message).toMatch(/too short for a TPDU/);
   });
+
+  it('hands over a whole frame that a broken header follows in the same chunk, then fails',
+    () => {
+      const decoder = new FrameDecoder({ tpdu: false, maxFrame: 100 });
+      const frames = decoder.push(Buffer.concat([encodeFrame(hex('0210')), hex('FFFF00')]));
+      expect(frames).toEqual([{ message: hex('0210') }]);
+      expect(decoder.failure?.code).toBe('HOST_PROTOCOL');
+      expect(decoder.failure?.message).toMatch(/frame length 65535 over the maximum/);
+      expect(() => decoder.push(encodeFrame(hex('0810')))).toThrow(/over the maximum/);
+    });
 });
