@@ -160,7 +160,9 @@ export class AcquirerLink {
     if (this.closed) {
       return Promise.reject(hostError('HOST_UNREACHABLE', 'the link is closed', false));
     }
-    if (this.socket) return Promise.resolve(this.socket);
+    if (this.socket?.writable) return Promise.resolve(this.socket);
+    // Destroyed or ended by the host, its close not seen yet: what waits on it has failed.
+    if (this.socket) this.drop(this.socket, 'the connection closed before the reply');
     this.connecting ??= this.open().finally(() => {
       this.connecting = undefined;
     });
@@ -198,18 +200,31 @@ export class AcquirerLink {
       try {
         frames = decoder.push(chunk);
       } catch (err) {
-        this.failAll('the byte stream from the host is out of step', err);
+        this.drop(socket, 'the byte stream from the host is out of step', err);
         socket.destroy();
         return;
       }
       for (const frame of frames) this.receive(frame);
+      // Junk after a good reply in the same chunk: the reply stands, the connection goes.
+      if (decoder.failure) {
+        this.drop(socket, 'the byte stream from the host is out of step', decoder.failure);
+        socket.destroy();
+      }
     });
     socket.on('error', (err) => this.log.warn({ event: 'iso8583.link', err: err.message },
       'bank link error'));
     socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
-      this.failAll('the connection closed before the reply');
+      if (this.socket === socket) this.drop(socket, 'the connection closed before the reply');
     });
+  }
+
+  /**
+   * Gives up the connection: the exchanges waiting on it fail (they may have been delivered)
+   * and the next exchange opens a new one. Its close, when it comes, changes nothing more.
+   */
+  private drop(socket: Socket, reason: string, cause?: unknown): void {
+    if (this.socket === socket) this.socket = undefined;
+    this.failAll(reason, cause);
   }
 
   private receive(frame: Frame): void {

@@ -40,3 +40,28 @@ export type MacProfileInput = z.input<typeof macProfileSchema>;
 
 /** Size of a MAC result and of the MAC fields (b 64 in ISO 8583:1987: 64 bits). */
 export const MAC_BYTES = 8;
+
+/** The layout facts a MAC profile is checked against (a MessageLayout has them). */
+interface MacFieldSpecs {
+  fields: ReadonlyMap<number, { type: string; lengthKind: string; length: number }>;
+}
+
+/**
+ * One sentence per reason the profile cannot work with this layout and framing; empty when
+ * it can. The MAC field must be 8 bytes of type b, fixed; a coverage that starts at the TPDU
+ * needs a link that sends one.
+ */
+export function macProfileProblems(profile: MacProfile, layout: MacFieldSpecs,
+  framing: { tpdu: boolean }): string[] {
+  const problems: string[] = [];
+  const spec = layout.fields.get(profile.field);
+  if (!spec) {
+    problems.push(`the layout has no field ${profile.field} for the MAC`);
+  } else if (spec.type !== 'b' || spec.lengthKind !== 'fixed' || spec.length !== MAC_BYTES) {
+    problems.push(`field ${profile.field} of the layout is not b, fixed, ${MAC_BYTES} bytes`);
+  }
+  if (profile.covers === 'tpdu-to-before-mac' && !framing.tpdu) {
+    problems.push('the MAC covers the TPDU but no tpdu is set');
+  }
+  return problems;
+}

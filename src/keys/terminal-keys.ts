@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { tdesDecryptEcb } from '../crypto/des';
 import { KeyError } from '../errors';
 import { seal, unseal } from '../journal/sealed';
 import { checkValue, checkValueHex } from './check-value';
+import { loadOrCreateDataKey } from './data-key';
 
 /**
  * The DES keys quay itself uses on the bank link: the terminal master key (TMK), loaded once at
@@ -38,8 +39,19 @@ function aad(name: TerminalKeyName): string {
   return `quay terminal key ${name}`;
 }
 
+/** Where quay keeps the terminal keys: beside the data key, under the data folder. */
+export function terminalKeysPath(dataDir: string): string {
+  return join(dataDir, 'keys', 'terminal-keys.json');
+}
+
+/** The key store of a data folder, opened with its data key (made on first use). */
+export function openTerminalKeys(dataDir: string): TerminalKeyStore {
+  return new TerminalKeyStore(terminalKeysPath(dataDir),
+    loadOrCreateDataKey(join(dataDir, 'keys', 'data.key')));
+}
+
 export class TerminalKeyStore {
-  constructor(private readonly path: string, private readonly dataKey: Buffer) {}
+  constructor(readonly path: string, private readonly dataKey: Buffer) {}
 
   /** Check values of the keys held; never the keys. */
   checkValues(): KeyCheckValues {

@@ -54,9 +54,12 @@ function readKsn(request: IsoMessage, field: number): Buffer | undefined {
 export class PinVerifier {
   private readonly bdk: Buffer | undefined;
 
-  constructor(private readonly config: SimulatorConfig,
-    private readonly pins = loadTestPins(config.pin?.cardProfiles ?? [])) {
+  private readonly pins: Map<string, string>;
+
+  constructor(private readonly config: SimulatorConfig) {
     this.bdk = config.pin ? Buffer.from(config.pin.bdk, 'hex') : undefined;
+    this.pins = loadTestPins(config.pin?.cardProfiles ?? []);
+    for (const { pan, pin } of config.pin?.testPins ?? []) this.pins.set(pan, pin);
   }
 
   /** Checks field 52 when the request carries one; 'none' when there is no PIN to check. */
