@@ -14,6 +14,12 @@ import {
  * open batch go out in a 0500. When the bank answers 95 (totals differ), every transaction of
  * the batch is uploaded (0320), then the final 0500 (960000) follows. When the bank accepts,
  * the batch's transactions become settled and the batch number moves on.
+ *
+ * The batch is the journal's card batch: rows carry the batch number taken when their request
+ * left (markSent), so a payment that never went through the card host has none and is never
+ * in it. Voided sales are out of the totals (the bank took them out) but counted in the
+ * report. Settlement waits for an empty advice queue and no reversal owed: either would
+ * change what the bank holds while the totals are compared.
  */
 
 export interface SettlementOptions {
@@ -25,10 +31,17 @@ export interface SettlementOptions {
   log?: Logger;
 }
 
-export interface SettlementResult {
+/** The open batch as the journal holds it: what the end-of-day (Z) report prints. */
+export interface BatchReport {
   batch: number;
-  nextBatch: number;
   totals: BatchTotals;
+  /** Sales voided before settlement: not in the totals sent. */
+  voidCount: number;
+  voidAmount: number;
+}
+
+export interface SettlementResult extends BatchReport {
+  nextBatch: number;
   /** Whether the bank asked for the batch upload (95) before accepting. */
   uploaded: boolean;
   /** How many 0320 went out. */
@@ -58,6 +71,26 @@ export function batchTotals(rows: readonly TransactionRow[]): BatchTotals {
   return totals;
 }
 
+/** The journal's open batch: totals for the 0500 and the voids beside them. */
+export function openBatchReport(journal: Journal): BatchReport {
+  const batch = journal.counter('batch');
+  const voided = journal.batchRows(batch, ['voided']);
+  return {
+    batch, totals: batchTotals(journal.batchTransactions(batch)), voidCount: voided.length,
+    voidAmount: voided.reduce((sum, row) => sum + row.amount, 0),
+  };
+}
+
+/** Throws SETTLEMENT_BLOCKED while the bank is owed an advice or a reversal. */
+export function checkSettleable(journal: Journal): void {
+  const advicesOwed = journal.advicesOwed();
+  const reversalsOwed = journal.reversalSummary().pending;
+  if (advicesOwed === 0 && reversalsOwed === 0) return;
+  throw new RequestError('SETTLEMENT_BLOCKED',
+    `settlement waits: ${advicesOwed} advice(s) and ${reversalsOwed} reversal(s) owed to the `
+    + 'bank', { detail: { advicesOwed, reversalsOwed } });
+}
+
 export class Settlement {
   private readonly log: Logger;
 
@@ -67,19 +100,10 @@ export class Settlement {
 
   async settle(): Promise<SettlementResult> {
     const { journal } = this.options;
-    const owed = journal.advicesOwed();
-    if (owed > 0) {
-      throw new RequestError('OPERATION_UNAVAILABLE',
-        `${owed} offline approval(s) still owed to the bank: settle once they are sent`,
-        { detail: { advicesOwed: owed } });
-    }
-    if (journal.reversalSummary().pending > 0) {
-      throw new RequestError('REVERSAL_PENDING', undefined,
-        { detail: { pending: journal.reversalSummary().pending } });
-    }
-    const batch = journal.counter('batch');
+    checkSettleable(journal);
+    const report = openBatchReport(journal);
+    const { batch, totals } = report;
     const rows = journal.batchTransactions(batch);
-    const totals = batchTotals(rows);
     let responseCode = await this.sendSettlement(batch, totals, SETTLEMENT_CODE);
     let uploadCount = 0;
     if (responseCode === TOTALS_MISMATCH) {
@@ -91,14 +115,15 @@ export class Settlement {
       responseCode = await this.sendSettlement(batch, totals, SETTLEMENT_AFTER_UPLOAD_CODE);
     }
     if (responseCode !== '00') {
-      throw new HostError('HOST_PROTOCOL', `settlement refused by the bank (${responseCode})`, {
-        detail: { batch, responseCode, uploaded: uploadCount > 0 },
-      });
+      throw new HostError('SETTLEMENT_REFUSED',
+        `the bank answered ${responseCode} to the settlement of batch ${batch}`, {
+          detail: { batch, responseCode, uploaded: uploadCount > 0 },
+        });
     }
     const nextBatch = journal.closeBatch(batch, `settled with the bank (batch ${batch})`);
     this.log.info({ event: 'settlement.closed', batch, nextBatch, ...totals, uploadCount },
       'batch settled');
-    return { batch, nextBatch, totals, uploaded: uploadCount > 0, uploadCount, responseCode };
+    return { ...report, nextBatch, uploaded: uploadCount > 0, uploadCount, responseCode };
   }
 
   private header(mti: string, processingCode: string, stan: number): IsoMessage {
@@ -143,7 +168,7 @@ export class Settlement {
     const reply = await this.options.acquirer.exchange(request);
     const rc = this.responseCode(reply, '0330', stan);
     if (rc !== '00') {
-      throw new HostError('HOST_PROTOCOL', `batch upload refused (${rc})`, {
+      throw new HostError('SETTLEMENT_REFUSED', `batch upload refused (${rc})`, {
         detail: { batch, journalId: row.id, responseCode: rc },
       });
     }

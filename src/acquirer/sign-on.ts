@@ -1,4 +1,4 @@
-import { HostError } from '../errors';
+import { HostError, KeyError } from '../errors';
 import type { MessageLayout } from '../iso8583/layout';
 import type { TerminalKeyStore } from '../keys/terminal-keys';
 import { silentLogger, type Logger } from '../log';
@@ -35,8 +35,9 @@ export class NetworkSession {
     this.log = options.log ?? silentLogger;
   }
 
-  /** Signs on, then asks for a new MAC key. */
+  /** Signs on, then asks for a new MAC key (nothing is sent without a master key). */
   async signOn(): Promise<SignOnResult> {
+    this.requireMasterKey();
     await this.expectApproved('sign-on');
     return this.exchangeKeys();
   }
@@ -46,12 +47,24 @@ export class NetworkSession {
     return (await this.expectApproved('echo')).responseCode;
   }
 
+  /**
+   * Asks for a new MAC key. Without a master key nothing is sent (KEY_MISSING): the bank would
+   * move to a key the terminal cannot open.
+   */
   async exchangeKeys(): Promise<SignOnResult> {
+    this.requireMasterKey();
     const answer = await this.expectApproved('key-exchange');
     const macKeyKcv = this.options.keys.installMacKey(answer.keyBlock!.encrypted,
       answer.keyBlock!.kcv);
     this.log.info({ event: 'keys.mac-installed', kcv: macKeyKcv }, 'new MAC key installed');
     return { responseCode: answer.responseCode, macKeyKcv };
+  }
+
+  private requireMasterKey(): void {
+    if (!this.options.keys.key('master')) {
+      throw new KeyError('KEY_MISSING', 'no terminal master key is loaded: load it first '
+        + '(quay keys load-tmk), then sign on');
+    }
   }
 
   private async expectApproved(fn: NetworkFunction) {

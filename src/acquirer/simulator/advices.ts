@@ -7,22 +7,15 @@ import type { Decision } from './issuer';
 /**
  * The bank side of offline-approval advices (0220, 0221 on a repeat), answered with 0230.
  *
- * An advice is identified by terminal ID, STAN and transmission date and time (field 7); a
- * second copy with the same identity is a duplicate: it gets the first answer again and is
- * not booked twice. The advice must carry a TC (9F27 = 40) in field 55. Amount rules of the
- * simulator configuration that name a response code decline advices the same way.
+ * An advice is identified by terminal ID, STAN and transmission date and time (field 7). A
+ * second copy with the same identity (and the same amount and card) is a duplicate: the bank
+ * (bank.ts) answers it from the ledger on disk with the first answer and does not book it
+ * twice, also after the simulator restarted. An advice refused on its format (30) is not
+ * booked, so a corrected resend is taken. The advice must carry a TC (9F27 = 40) in field 55.
+ * Amount rules of the simulator configuration that name a response code decline advices too.
  */
 
-export interface BookedAdvice {
-  terminalId: string;
-  stan: string;
-  transmittedAt: string;
-  amount: string;
-  responseCode: string;
-  maskedPan?: string;
-  /** How many copies arrived (1 = no repeat). */
-  copies: number;
-}
+export type { BookedAdvice } from './ledger';
 
 function digits(n: number, width: number): string {
   return String(n).padStart(width, '0');
@@ -38,37 +31,15 @@ function findTag(nodes: TlvNode[], tag: string): Buffer | undefined {
 }
 
 export class AdviceDesk {
-  private readonly booked = new Map<string, BookedAdvice>();
-
   constructor(private readonly config: SimulatorConfig) {}
 
-  /** Advices booked, one per identity, in arrival order. */
-  get ledger(): BookedAdvice[] {
-    return [...this.booked.values()];
-  }
-
-  /** Answers a 0220 or 0221; undefined for any other message. */
+  /** Answers the first copy of a 0220 or 0221; undefined for any other message. */
   answer(request: IsoMessage, now: Date): Decision | undefined {
     if (request.mti !== '0220' && request.mti !== '0221') return undefined;
-    const terminalId = (fieldText(request, 41) ?? '').trimEnd();
-    const stan = fieldText(request, 11) ?? '';
-    const transmittedAt = fieldText(request, 7) ?? '';
-    const key = `${terminalId}|${stan}|${transmittedAt}`;
     const reply = this.echo(request, now);
-    const seen = this.booked.get(key);
-    if (seen) {
-      seen.copies += 1;
-      reply.fields.set(39, seen.responseCode);
-      return { reply, entry: { responseCode: seen.responseCode, maskedPan: seen.maskedPan,
-        reason: 'duplicate advice: answered again, not booked twice' } };
-    }
     const { responseCode, reason, maskedPan } = this.decide(request);
     reply.fields.set(39, responseCode);
-    if (responseCode !== '30') {
-      this.booked.set(key, { terminalId, stan, transmittedAt,
-        amount: fieldText(request, 4) ?? '', responseCode, maskedPan, copies: 1 });
-    }
-    return { reply, entry: { responseCode, maskedPan, reason } };
+    return { reply, entry: { responseCode, reason, ...(maskedPan ? { maskedPan } : {}) } };
   }
 
   private decide(request: IsoMessage): { responseCode: string; reason: string;

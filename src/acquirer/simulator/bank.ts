@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from '../../log';
 import type { MessageLayout } from '../../iso8583/layout';
 import { fieldText, type IsoMessage } from '../../iso8583/message';
 import { pack, unpack } from '../../iso8583/pack';
 import { maskPan } from '../../mask';
 import type { SimulatorConfig } from './config';
+import { AdjustmentDesk, fingerprintOf, type AdjustmentAnswer } from './adjustments';
 import { FaultPlan } from './faults';
 import type { Decision, ForcedAnswer, IssuerHost } from './issuer';
 import type { Ledger, LedgerEntry, LedgerOutcome } from './ledger';
@@ -19,9 +19,11 @@ import { PinVerifier, requestPan } from './pin';
 
 /**
  * Classes whose retransmissions are answered from the ledger: authorisations, financial
- * requests and reversals (0400 and its 0401 repeats). Advices have their own desk.
+ * requests (purchases, voids, refunds), advices (0220 and its 0221 repeats), reversals (0400
+ * and its 0401 repeats) and settlements (a 0500 sent again after a lost answer must not be
+ * compared with the batch it already closed).
  */
-const DUPLICATE_CLASSES = new Set(['010', '020', '040', '042']);
+const DUPLICATE_CLASSES = new Set(['010', '020', '022', '040', '042', '050']);
 const PURCHASE_MTIS = new Set(['0100', '0200']);
 
 export type Decide = (forced?: ForcedAnswer) => Decision | undefined;
@@ -42,9 +44,7 @@ function identify(request: IsoMessage): Identity {
   // Field 7 where the layout and the terminal send it; else terminal and STAN alone.
   identity.duplicateKey = [messageClass, terminalId, stan, fieldText(request, 7) ?? '']
     .join('|');
-  identity.fingerprint = createHash('sha256')
-    .update(`${fieldText(request, 4) ?? ''}|${requestPan(request) ?? ''}`)
-    .digest('hex').slice(0, 32);
+  identity.fingerprint = fingerprintOf(fieldText(request, 4) ?? '', requestPan(request) ?? '');
   return identity;
 }
 
@@ -55,12 +55,14 @@ function isReversal(mti: string): boolean {
 export class Bank {
   readonly plan: FaultPlan;
   private readonly pins: PinVerifier;
+  private readonly adjustments: AdjustmentDesk;
 
   constructor(private readonly config: SimulatorConfig, issuer: IssuerHost,
     private readonly layout: MessageLayout, readonly ledger: Ledger,
     private readonly log: Logger = silentLogger) {
     this.plan = new FaultPlan(config.cardRules);
     this.pins = new PinVerifier(config);
+    this.adjustments = new AdjustmentDesk(config, ledger);
     const numbers = ledger.lastNumbers();
     issuer.resume({
       standing: ledger.standing(),
@@ -91,11 +93,33 @@ export class Bank {
     }
     const before = isReversal(request.mti)
       ? this.ledger.latestApproval(identity.terminalId, identity.stan) : undefined;
+    const adjusted = this.adjust(request, identity, at, forced, before);
+    if (adjusted) {
+      if (fault) adjusted.decision.fault = fault;
+      const entry = this.entryFor(request, identity, at, adjusted.decision, undefined);
+      entry.outcome = adjusted.outcome;
+      if (adjusted.originalId !== undefined) entry.originalId = adjusted.originalId;
+      this.ledger.record(entry);
+      return adjusted.decision;
+    }
     const decision = decide(forced);
     if (!decision) return undefined;
     if (fault) decision.fault = fault;
     this.ledger.record(this.entryFor(request, identity, at, decision, before));
     return decision;
+  }
+
+  /**
+   * A void or refund, or the reversal of one (when the STAN is that of an adjustment more
+   * recent than any approval with it); undefined for anything else.
+   */
+  private adjust(request: IsoMessage, identity: Identity, at: Date,
+    forced: ForcedAnswer | undefined, approval: ReturnType<Ledger['latestApproval']>):
+    AdjustmentAnswer | undefined {
+    if (!isReversal(request.mti)) return this.adjustments.answer(request, at, forced);
+    const adjustment = this.ledger.latestAdjustment(identity.terminalId, identity.stan);
+    if (!adjustment || (approval && approval.id > adjustment.id)) return undefined;
+    return this.adjustments.reverse(request, at, adjustment);
   }
 
   /** The first answer again for a retransmission; the ledger counts the copy. */
@@ -143,7 +167,8 @@ export class Bank {
     entry.reason = facts.reason;
     if (facts.authCode !== undefined) entry.authCode = facts.authCode;
     if (facts.rrn !== undefined) entry.rrn = facts.rrn;
-    entry.outcome = outcomeOf(request.mti, facts.responseCode, before);
+    entry.outcome = outcomeOf(request.mti, facts.responseCode, before,
+      this.config.responseCodes.formatError);
     if (before && isReversal(request.mti) && facts.responseCode === '00') {
       entry.originalId = before.id;
     }
@@ -157,8 +182,13 @@ export class Bank {
 }
 
 function outcomeOf(mti: string, responseCode: string,
-  before: ReturnType<Ledger['latestApproval']>): LedgerOutcome {
+  before: ReturnType<Ledger['latestApproval']>, formatError: string): LedgerOutcome {
   if (PURCHASE_MTIS.has(mti)) return responseCode === '00' ? 'approved' : 'declined';
+  if (mti === '0220' || mti === '0221') {
+    if (responseCode === '00') return 'booked';
+    return responseCode === formatError ? 'refused' : 'declined';
+  }
+  if (mti === '0500') return responseCode === '00' ? 'settled' : 'answered';
   if (!isReversal(mti)) return 'answered';
   if (responseCode !== '00' || !before) return 'not-found';
   return before.reversedBy === undefined ? 'reversed' : 'already-reversed';

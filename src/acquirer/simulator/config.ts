@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../../errors';
+import { macProfileSchema } from '../../iso8583/mac-profile';
 
 /**
  * Settings of the acquirer host simulator (config/acquirer-sim.yaml): the issuers it knows,
@@ -13,7 +14,7 @@ import { ConfigError } from '../../errors';
 
 export const FAULT_MODES = [
   'none', 'no-answer', 'garbled', 'close', 'duplicate', 'wrong-stan', 'stray-first',
-  'late', 'wrong-mac',
+  'late', 'wrong-mac', 'short-frame', 'bad-length', 'bad-bitmap', 'unknown-field',
 ] as const;
 /**
  * none: answer normally. no-answer: read the request, answer nothing (the terminal times out).
@@ -24,6 +25,10 @@ export const FAULT_MODES = [
  * late: answer after faults.lateMs (beyond the terminal's timeout: the answer comes too late).
  * wrong-mac: answer with the last byte of the MAC (field 64 or 128) changed; without a MAC
  * field in the answer it goes out unchanged.
+ * short-frame: a frame too short for its TPDU (or, without one, for the MTI).
+ * bad-length: the length header says 65 535, more than any message.
+ * bad-bitmap: bit 1 set in the primary bitmap, announcing a secondary bitmap that is not there.
+ * unknown-field: the bitmap announces a field the layout does not define.
  */
 export type FaultMode = typeof FAULT_MODES[number];
 
@@ -74,6 +79,11 @@ const pinSchema = z.strictObject({
   ksnField: z.number().int().min(2).max(128).default(53),
   /** Card profiles (config/cards/*.yaml) whose testPin the simulator checks. */
   cardProfiles: z.array(z.string().min(1)).default([]),
+  /** Test PINs by PAN, besides those of the card profiles (these win). */
+  testPins: z.array(z.strictObject({
+    pan: z.string().regex(/^\d{12,19}$/, '12 to 19 digits'),
+    pin: z.string().regex(/^\d{4,12}$/, '4 to 12 digits'),
+  })).default([]),
   /** Answer when the PIN is wrong: 55 (incorrect PIN). */
   wrongPinCode: responseCode.default('55'),
 });
@@ -103,6 +113,13 @@ export const simulatorConfigSchema = z.strictObject({
   }).prefault({}),
   /** Terminals whose requests must carry a valid MAC (all but 08xx); others are not checked. */
   terminals: z.array(terminalSchema).default([]),
+  /** The MAC as this bank wants it; absent: the layout file's `mac` block. */
+  mac: macProfileSchema.optional(),
+  /**
+   * Where the terminals' MAC keys are kept after each key exchange (JSON, 0600), so that the
+   * bank keeps them across its restarts like a real host; absent: in memory only.
+   */
+  keyFile: z.string().min(1).optional(),
   /** First approval code (six digits, counting up) and first RRN sequence number. */
   approvalCodeStart: z.number().int().min(0).max(999_999).default(1),
   rrnStart: z.number().int().min(0).max(999_999).default(1),
@@ -162,6 +179,7 @@ function withPathsFrom(config: SimulatorConfig, folder: string): SimulatorConfig
   const from = (file: string): string => resolve(folder, file);
   const out = { ...config };
   if (config.ledger !== undefined) out.ledger = from(config.ledger);
+  if (config.keyFile !== undefined) out.keyFile = from(config.keyFile);
   if (config.pin) out.pin = { ...config.pin, cardProfiles: config.pin.cardProfiles.map(from) };
   return out;
 }

@@ -1,3 +1,4 @@
+import type { MessageLayout } from '../../iso8583/layout';
 import type { IsoMessage } from '../../iso8583/message';
 import type { CardRule, FaultMode } from './config';
 
@@ -91,5 +92,69 @@ export function withWrongMac(packed: Buffer, reply: IsoMessage): Buffer {
   } else {
     out[last] = out[last]! ^ 0x01;
   }
+  return out;
+}
+
+/** Where the primary bitmap starts in a packed message: after a BCD (2) or ASCII (4) MTI. */
+function bitmapOffset(layout: MessageLayout): number {
+  return layout.mti === 'bcd' ? 2 : 4;
+}
+
+/** The packed message with the bit of `field` (1..64) set in the primary bitmap. */
+function withBitSet(packed: Buffer, layout: MessageLayout, field: number): Buffer {
+  const out = Buffer.from(packed);
+  const index = field - 1;
+  const start = bitmapOffset(layout);
+  if (layout.bitmap === 'binary') {
+    const at = start + (index >> 3);
+    out[at] = out[at]! | (0x80 >> (index & 7));
+    return out;
+  }
+  // Hex text: one character per four bits.
+  const at = start + (index >> 2);
+  const nibble = parseInt(String.fromCharCode(out[at]!), 16) | (0x8 >> (index & 3));
+  out[at] = nibble.toString(16).toUpperCase().charCodeAt(0);
+  return out;
+}
+
+/**
+ * The packed answer with bit 1 of the primary bitmap set: it announces a secondary bitmap
+ * that is not there, so the first field's bytes are read as that bitmap and nothing after
+ * lines up. A host whose bitmap disagrees with its data sends this.
+ */
+export function withBadBitmap(packed: Buffer, layout: MessageLayout): Buffer {
+  return withBitSet(packed, layout, 1);
+}
+
+/**
+ * The packed answer announcing, in its primary bitmap, the lowest field number the layout
+ * does not define (the fields before it unpack, that one cannot). Unchanged when the layout
+ * defines every field from 2 to 64.
+ */
+export function withUnknownField(packed: Buffer, layout: MessageLayout): Buffer {
+  for (let field = 2; field <= 64; field += 1) {
+    if (!layout.fields.has(field)) return withBitSet(packed, layout, field);
+  }
+  return packed;
+}
+
+/**
+ * A frame too short to hold a message: with a TPDU, a body of its first 3 bytes (shorter
+ * than the TPDU itself); without one, a body of one byte (no room for the MTI).
+ */
+export function shortFrame(packed: Buffer, tpdu: Buffer | undefined): Buffer {
+  const body = tpdu ? tpdu.subarray(0, 3) : packed.subarray(0, 1);
+  const header = Buffer.alloc(2);
+  header.writeUInt16BE(body.length);
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * The frame with its length header replaced by 65 535: more than any message, the stream is
+ * out of step from there (the terminal must drop the connection).
+ */
+export function withBadLength(frame: Buffer): Buffer {
+  const out = Buffer.from(frame);
+  out.writeUInt16BE(0xffff, 0);
   return out;
 }

@@ -13,9 +13,14 @@ import Database from 'better-sqlite3';
  * is written before the answer is sent. Without a path the ledger lives in memory.
  */
 
+/**
+ * approved / declined: a purchase. void / refund: an adjustment approved against an approval
+ * (originalId). booked: an advice accepted; refused: an advice refused on its format, which a
+ * corrected resend may replace. settled: a settlement accepted, closing the terminal's batch.
+ */
 export type LedgerOutcome =
   | 'approved' | 'declined' | 'reversed' | 'already-reversed' | 'not-found' | 'answered'
-  | 'duplicate';
+  | 'duplicate' | 'void' | 'refund' | 'booked' | 'refused' | 'settled';
 
 export interface LedgerEntry {
   at: Date;
@@ -53,8 +58,46 @@ export interface Approval {
   authCode: string;
   rrn: string;
   maskedPan?: string;
+  /** The hash of amount and PAN the purchase came with (see LedgerEntry). */
+  fingerprint?: string;
   /** The ledger row of the reversal that released it, if any. */
   reversedBy?: number;
+  /** The ledger row of the void that took it out of the batch, if any (not reversed). */
+  voidedBy?: number;
+  /** Whole dong refunded against it so far (refunds not reversed). */
+  refunded: number;
+  /** Whether a settlement of its terminal was accepted after it. */
+  settled: boolean;
+}
+
+/** An approved void or refund, with the reversal that undid it, if any. */
+export interface Adjustment {
+  id: number;
+  outcome: 'void' | 'refund';
+  terminalId: string;
+  stan: string;
+  amount: string;
+  originalId: number;
+  reversedBy?: number;
+}
+
+/** One item of a terminal's open batch as the host holds it. */
+export interface BatchItem {
+  stan: string;
+  amount: number;
+  refund: boolean;
+}
+
+/** An offline-approval advice booked (or declined), one per identity. */
+export interface BookedAdvice {
+  terminalId: string;
+  stan: string;
+  transmittedAt: string;
+  amount: string;
+  responseCode: string;
+  maskedPan?: string;
+  /** How many copies arrived (1 = no repeat). */
+  copies: number;
 }
 
 export interface Reversal {
@@ -115,6 +158,9 @@ CREATE INDEX IF NOT EXISTS requests_original ON requests(original_id);
 `;
 
 const REVERSAL_OUTCOMES = `('reversed', 'already-reversed', 'not-found')`;
+/** Not reversed: no 'reversed' row points at the row aliased `x`. */
+const NOT_REVERSED = `NOT EXISTS (SELECT 1 FROM requests r WHERE r.original_id = x.id
+  AND r.outcome = 'reversed')`;
 
 function defined<T>(value: T | null): T | undefined {
   return value === null ? undefined : value;
@@ -176,7 +222,7 @@ export class Ledger {
   /** The first answered request with this duplicate key received since `since`. */
   firstAnswered(duplicateKey: string, since: Date): LedgerRow | undefined {
     const raw = this.db.prepare(`SELECT * FROM requests WHERE duplicate_key = ? AND at >= ?
-      AND outcome <> 'duplicate' ORDER BY id DESC LIMIT 1`)
+      AND outcome NOT IN ('duplicate', 'refused') ORDER BY id DESC LIMIT 1`)
       .get(duplicateKey, since.toISOString()) as RawRow | undefined;
     return raw ? toEntry(raw) : undefined;
   }
@@ -187,20 +233,92 @@ export class Ledger {
   }
 
   private selectApprovals(where: string, params: unknown[]): Approval[] {
-    const rows = this.db.prepare(`SELECT a.*, (SELECT MIN(r.id) FROM requests r
-      WHERE r.original_id = a.id AND r.outcome = 'reversed') AS reversed_by
+    const rows = this.db.prepare(`SELECT a.*,
+      (SELECT MIN(r.id) FROM requests r WHERE r.original_id = a.id AND r.outcome = 'reversed')
+        AS reversed_by,
+      (SELECT MIN(x.id) FROM requests x WHERE x.original_id = a.id AND x.outcome = 'void'
+        AND ${NOT_REVERSED}) AS voided_by,
+      (SELECT COALESCE(SUM(CAST(x.amount AS INTEGER)), 0) FROM requests x
+        WHERE x.original_id = a.id AND x.outcome = 'refund' AND ${NOT_REVERSED}) AS refunded,
+      EXISTS (SELECT 1 FROM requests s WHERE s.outcome = 'settled'
+        AND s.terminal_id = a.terminal_id AND s.id > a.id) AS settled
       FROM requests a WHERE a.outcome = 'approved' ${where} ORDER BY a.id`)
-      .all(...params) as Array<RawRow & { reversed_by: number | null }>;
+      .all(...params) as Array<RawRow & { reversed_by: number | null; voided_by: number | null;
+        refunded: number; settled: number }>;
     return rows.map((raw) => {
       const approval: Approval = {
         id: raw.id, at: new Date(raw.at), terminalId: raw.terminal_id ?? '',
         stan: raw.stan ?? '', amount: raw.amount ?? '', authCode: raw.auth_code ?? '',
-        rrn: raw.rrn ?? '',
+        rrn: raw.rrn ?? '', refunded: raw.refunded, settled: raw.settled === 1,
       };
       const maskedPan = defined(raw.masked_pan);
       if (maskedPan !== undefined) approval.maskedPan = maskedPan;
+      if (raw.fingerprint !== null) approval.fingerprint = raw.fingerprint;
       if (raw.reversed_by !== null) approval.reversedBy = raw.reversed_by;
+      if (raw.voided_by !== null) approval.voidedBy = raw.voided_by;
       return approval;
+    });
+  }
+
+  /** The latest approval of this terminal with this RRN: what a void or refund refers to. */
+  approvalByRrn(terminalId: string, rrn: string): Approval | undefined {
+    return this.selectApprovals('AND a.terminal_id = ? AND a.rrn = ?', [terminalId, rrn]).pop();
+  }
+
+  /** The latest approved void or refund of this terminal and STAN (a reversal may undo it). */
+  latestAdjustment(terminalId: string, stan: string): Adjustment | undefined {
+    const raw = this.db.prepare(`SELECT x.*, (SELECT MIN(r.id) FROM requests r
+      WHERE r.original_id = x.id AND r.outcome = 'reversed') AS reversed_by
+      FROM requests x WHERE x.outcome IN ('void', 'refund') AND x.terminal_id = ?
+      AND x.stan = ? ORDER BY x.id DESC LIMIT 1`).get(terminalId, stan) as
+      (RawRow & { reversed_by: number | null }) | undefined;
+    if (!raw) return undefined;
+    const adjustment: Adjustment = {
+      id: raw.id, outcome: raw.outcome as Adjustment['outcome'], terminalId,
+      stan, amount: raw.amount ?? '', originalId: raw.original_id ?? 0,
+    };
+    if (raw.reversed_by !== null) adjustment.reversedBy = raw.reversed_by;
+    return adjustment;
+  }
+
+  /** How many refunds were approved: numbers the refunds' approval codes. */
+  refundCount(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM requests WHERE outcome = 'refund'")
+      .get() as { n: number }).n;
+  }
+
+  /**
+   * What the host holds of a terminal's open batch (since its last accepted settlement):
+   * approvals neither reversed nor voided, advices booked, refunds not reversed.
+   */
+  openBatch(terminalId: string): BatchItem[] {
+    const rows = this.db.prepare(`SELECT x.stan, x.amount, x.outcome FROM requests x
+      WHERE x.terminal_id = ? AND x.id > COALESCE((SELECT MAX(s.id) FROM requests s
+        WHERE s.terminal_id = x.terminal_id AND s.outcome = 'settled'), 0)
+      AND x.outcome IN ('approved', 'booked', 'refund') AND ${NOT_REVERSED}
+      AND NOT EXISTS (SELECT 1 FROM requests v WHERE v.original_id = x.id AND v.outcome = 'void'
+        AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.original_id = v.id
+          AND r.outcome = 'reversed'))
+      ORDER BY x.id`).all(terminalId) as Array<{ stan: string | null; amount: string | null;
+        outcome: LedgerOutcome }>;
+    return rows.map((row) => ({ stan: row.stan ?? '', amount: Number(row.amount ?? '0'),
+      refund: row.outcome === 'refund' }));
+  }
+
+  /** Advices answered (booked or declined, not refused), with the copies that arrived. */
+  advices(): BookedAdvice[] {
+    const rows = this.db.prepare(`SELECT a.*, 1 + (SELECT count(*) FROM requests d
+      WHERE d.original_id = a.id AND d.outcome = 'duplicate') AS copies
+      FROM requests a WHERE a.mti IN ('0220', '0221') AND a.outcome IN ('booked', 'declined')
+      ORDER BY a.id`).all() as Array<RawRow & { copies: number }>;
+    return rows.map((raw) => {
+      const advice: BookedAdvice = {
+        terminalId: raw.terminal_id ?? '', stan: raw.stan ?? '',
+        transmittedAt: raw.transmission ?? '', amount: raw.amount ?? '',
+        responseCode: raw.response_code ?? '', copies: raw.copies,
+      };
+      if (raw.masked_pan !== null) advice.maskedPan = raw.masked_pan;
+      return advice;
     });
   }
 
@@ -228,13 +346,17 @@ export class Ledger {
     return this.approvals().filter((a) => a.reversedBy === undefined);
   }
 
-  /** The next approval code and RRN sequence after those already given (null: none yet). */
+  /**
+   * The next approval code and RRN sequence after those already given (null: none yet).
+   * Voids and refunds carry their original's numbers, so they are not counted.
+   */
   lastNumbers(): { authCode: number | null; rrnSequence: number | null } {
     const raw = this.db.prepare(`SELECT
-      (SELECT auth_code FROM requests WHERE auth_code IS NOT NULL AND outcome <> 'duplicate'
-        ORDER BY id DESC LIMIT 1) AS auth,
-      (SELECT rrn FROM requests WHERE rrn IS NOT NULL AND outcome <> 'duplicate'
-        ORDER BY id DESC LIMIT 1) AS rrn`).get() as { auth: string | null; rrn: string | null };
+      (SELECT auth_code FROM requests WHERE auth_code IS NOT NULL
+        AND outcome NOT IN ('duplicate', 'void', 'refund') ORDER BY id DESC LIMIT 1) AS auth,
+      (SELECT rrn FROM requests WHERE rrn IS NOT NULL
+        AND outcome NOT IN ('duplicate', 'void', 'refund') ORDER BY id DESC LIMIT 1) AS rrn`)
+      .get() as { auth: string | null; rrn: string | null };
     const numeric = (text: string | null): number | null =>
       text !== null && /^\d+$/.test(text) ? Number(text) : null;
     return { authCode: numeric(raw.auth), rrnSequence: numeric(raw.rrn?.slice(-6) ?? null) };

@@ -10,14 +10,17 @@ import {
   type SimulatorConfig, type SimulatorConfigInput,
 } from './config';
 import { IssuerHost, type DecisionFacts } from './issuer';
-import { AdviceDesk, type BookedAdvice } from './advices';
+import { AdviceDesk } from './advices';
 import { seededRandom } from './random';
 import { Bank } from './bank';
 import { startControlChannel, runControlCommand, type ControlChannel } from './control';
-import { withWrongMac } from './faults';
-import { Ledger } from './ledger';
+import {
+  shortFrame, withBadBitmap, withBadLength, withUnknownField, withWrongMac,
+} from './faults';
+import { Ledger, type BookedAdvice } from './ledger';
 import { HostSecurity } from './security';
 import { SettlementDesk } from './settlement';
+import type { BatchTotals } from '../settlement-format';
 
 /**
  * The acquirer host simulator: a TCP server speaking the link's framing and layout. It
@@ -48,6 +51,8 @@ export interface AcquirerSimulator {
   isApproved(terminalId: string, stan: string): boolean;
   /** Offline-approval advices booked, one per identity (repeats counted, not rebooked). */
   advices(): BookedAdvice[];
+  /** The host's totals of a terminal's open batch, read from the ledger. */
+  batchTotals(terminalId: string): BatchTotals;
   /** Changes the faults for the requests that follow. */
   setFaults(faults: Partial<FaultSettings>): void;
   /** The MAC key a terminal listed in the config has now (after its last key exchange). */
@@ -95,7 +100,7 @@ class Simulator {
     this.adviceDesk = new AdviceDesk(config);
     this.bank = new Bank(config, this.issuer, layout, Ledger.open(config.ledger), log);
     this.security = new HostSecurity(config, layout, layout.mac);
-    this.settlement = new SettlementDesk();
+    this.settlement = new SettlementDesk(this.bank.ledger);
     this.random = seededRandom(config.seed);
   }
 
@@ -156,16 +161,17 @@ class Simulator {
     this.journal.push(entry);
     const refused = this.security.refuse(request, frame.message, frame.tpdu, at);
     const decision = refused ?? this.security.keyExchange(request, at)
-      ?? this.settlement.answer(request, at) ?? this.bank.answer(request, at, (forced) =>
-        this.adviceDesk.answer(request, at) ?? this.issuer.answer(request, at, forced));
+      ?? this.bank.answer(request, at, (forced) => this.settlement.answer(request, at)
+        ?? this.adviceDesk.answer(request, at) ?? this.issuer.answer(request, at, forced));
     if (!decision) return;
-    if (!refused) this.settlement.observe(request, decision.entry.responseCode);
     entry.decision = decision.entry;
     entry.fault = decision.fault ?? this.drawFault();
     this.log.info({ mti: entry.mti, stan, rc: decision.entry.responseCode,
       maskedPan: decision.entry.maskedPan, reason: decision.entry.reason, fault: entry.fault },
     'simulator answer');
-    await sleep(this.faults.delayMs + Math.floor(this.random() * this.faults.delayJitterMs));
+    const delay = this.faults.delayMs + Math.floor(this.random() * this.faults.delayJitterMs);
+    // A timer costs a millisecond or more even at 0; a host with no set delay answers at once.
+    if (delay > 0) await sleep(delay);
     this.reply(session, frame, decision.reply, entry.fault);
   }
 
@@ -211,6 +217,20 @@ class Simulator {
       case 'wrong-mac':
         socket.write(encodeFrame(withWrongMac(this.security.pack(reply, tpdu), reply), tpdu));
         return;
+      case 'short-frame':
+        socket.write(shortFrame(this.security.pack(reply, tpdu), tpdu));
+        return;
+      case 'bad-length':
+        socket.write(withBadLength(encodeFrame(this.security.pack(reply, tpdu), tpdu)));
+        return;
+      case 'bad-bitmap':
+        socket.write(encodeFrame(withBadBitmap(this.security.pack(reply, tpdu), this.layout),
+          tpdu));
+        return;
+      case 'unknown-field':
+        socket.write(encodeFrame(withUnknownField(this.security.pack(reply, tpdu), this.layout),
+          tpdu));
+        return;
       case 'none':
         send(reply);
     }
@@ -249,7 +269,8 @@ export async function startAcquirerSimulator(config: SimulatorConfig | Simulator
   return {
     host, port, journal: simulator.journal,
     isApproved: (terminalId, stan) => simulator.issuer.isApproved(terminalId, stan),
-    advices: () => simulator.adviceDesk.ledger,
+    advices: () => simulator.bank.ledger.advices(),
+    batchTotals: (terminalId) => simulator.settlement.openTotals(terminalId),
     setFaults: (faults) => simulator.setFaults(faults),
     macKey: (terminalId) => simulator.security.macKey(terminalId),
     ledger: simulator.bank.ledger,

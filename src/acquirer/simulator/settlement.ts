@@ -4,14 +4,17 @@ import {
   TOTALS_MISMATCH, type BatchTotals,
 } from '../settlement-format';
 import type { Decision } from './issuer';
+import type { Ledger } from './ledger';
 import { answerFrame } from './security';
 
 /**
- * The host's side of settlement. Per terminal it keeps the approvals and accepted advices of
- * the open batch (a reversal acknowledged with 00 takes one out). A settlement (0500, 920000)
- * whose totals equal the host's closes the batch with 00; otherwise the host answers 95, takes the batch upload
- * (0320, one per transaction), and the final settlement (0500, 960000) is checked against what
- * was uploaded.
+ * The host's side of settlement. The open batch of a terminal is read from the ledger: what
+ * it approved, booked as advices or refunded since the terminal's last accepted settlement,
+ * less what was reversed or voided (so it survives a restart of the simulator). A settlement
+ * (0500, 920000) whose totals equal the host's closes the batch with 00; otherwise the host
+ * answers 95, takes the batch upload (0320, one per transaction), and the final settlement
+ * (0500, 960000) is checked against what was uploaded. The ledger row of an accepted 0500
+ * (outcome settled) is what closes the batch.
  */
 
 interface Item {
@@ -23,7 +26,7 @@ function terminalOf(message: IsoMessage): string {
   return (fieldText(message, 41) ?? '').trimEnd();
 }
 
-function totalsOf(items: Iterable<Item>): BatchTotals {
+export function totalsOf(items: Iterable<Item>): BatchTotals {
   const t = emptyTotals();
   for (const item of items) {
     if (item.refund) {
@@ -38,24 +41,14 @@ function totalsOf(items: Iterable<Item>): BatchTotals {
 }
 
 export class SettlementDesk {
-  private readonly approved = new Map<string, Map<string, Item>>();
+  /** Batch upload items of a settlement in progress, per terminal, by original STAN. */
   private readonly uploaded = new Map<string, Map<string, Item>>();
-  /** Batches closed, per terminal, with their totals: what the host paid out. */
-  readonly closed: Array<{ terminalId: string; batch: string; totals: BatchTotals }> = [];
 
-  /** Keeps the open batch in step with what the host answered. */
-  observe(request: IsoMessage, responseCode: string): void {
-    if (responseCode !== '00') return;
-    const stan = fieldText(request, 11) ?? '';
-    const batch = this.batchOf(this.approved, terminalOf(request));
-    if (['0200', '0220', '0221'].includes(request.mti)) {
-      batch.set(stan, {
-        amount: Number(fieldText(request, 4) ?? '0'),
-        refund: (fieldText(request, 3) ?? '').startsWith('20'),
-      });
-    } else if (request.mti === '0400' || request.mti === '0401') {
-      batch.delete(stan);
-    }
+  constructor(private readonly ledger: Ledger) {}
+
+  /** The host's totals of a terminal's open batch. */
+  openTotals(terminalId: string): BatchTotals {
+    return totalsOf(this.ledger.openBatch(terminalId.trimEnd()));
   }
 
   /** The answer to 0500 or 0320; undefined for other messages. */
@@ -69,7 +62,7 @@ export class SettlementDesk {
     };
     if (request.mti === '0320') {
       const original = fieldText(request, 60) ?? '';
-      this.batchOf(this.uploaded, tid).set(original.slice(4, 10), {
+      this.uploadsOf(tid).set(original.slice(4, 10), {
         amount: Number(fieldText(request, 4) ?? '0'),
         refund: (fieldText(request, 3) ?? '').startsWith('20'),
       });
@@ -78,22 +71,17 @@ export class SettlementDesk {
     const sent = parseTotals(fieldText(request, TOTALS_FIELD));
     if (!sent) return decide('30', `no totals in field ${TOTALS_FIELD}`);
     const afterUpload = fieldText(request, 3) === SETTLEMENT_AFTER_UPLOAD_CODE;
-    const held = afterUpload ? this.batchOf(this.uploaded, tid) : this.batchOf(this.approved, tid);
-    if (!sameTotals(sent, totalsOf(held.values()))) {
-      this.uploaded.delete(tid);
-      return decide(TOTALS_MISMATCH, 'totals differ from the host');
-    }
-    this.closed.push({ terminalId: tid, batch: fieldText(request, 60) ?? '', totals: sent });
-    this.approved.delete(tid);
+    const held = afterUpload ? totalsOf(this.uploadsOf(tid).values()) : this.openTotals(tid);
     this.uploaded.delete(tid);
+    if (!sameTotals(sent, held)) return decide(TOTALS_MISMATCH, 'totals differ from the host');
     return decide('00', afterUpload ? 'settled after batch upload' : 'settled');
   }
 
-  private batchOf(map: Map<string, Map<string, Item>>, tid: string): Map<string, Item> {
-    let batch = map.get(tid);
+  private uploadsOf(tid: string): Map<string, Item> {
+    let batch = this.uploaded.get(tid);
     if (!batch) {
       batch = new Map();
-      map.set(tid, batch);
+      this.uploaded.set(tid, batch);
     }
     return batch;
   }
