@@ -130,12 +130,12 @@ export const reprintResult = z.object({
 export const health = z.object({
   status: z.literal('ok'),
   busy: z.boolean(),
-  reversals: z.object({ pending: z.int(), oldest: z.string().nullable() }),
+  reversals: z.object({ pending: z.int(), held: z.int(), oldest: z.string().nullable() }),
 }).register(apiRegistry, { id: 'Health' });
 
 export const devices = z.object({
   terminal: z.object({ busy: z.boolean() }),
-  reversals: z.object({ pending: z.int(), oldest: z.string().nullable() }),
+  reversals: z.object({ pending: z.int(), held: z.int(), oldest: z.string().nullable() }),
   notifications: z.object({ configured: z.boolean(), pending: z.int() }),
 }).register(apiRegistry, { id: 'Devices' });
 

@@ -21,6 +21,8 @@ export interface QueueReport extends QueueSummary {
   /** When the oldest owed reversal was last touched, and its age in seconds. */
   oldestReversal: string | null;
   oldestReversalAgeSeconds: number | null;
+  /** Reversals sent as often as allowed: not sent again until `quay queue retry`. */
+  reversalsHeld: number;
 }
 
 /**
@@ -53,8 +55,13 @@ export function addQueueCommands(program: Command): void {
       'retry delay / gửi lại ngay')
     .action(() => withJournal(program, 'queue-retry', (journal) => {
       const due = new AdviceQueue(journal).retryNow();
+      const released = journal.releaseHeldReversals();
       process.stdout.write(`${due} advice(s) due now / ${due} giao dịch sẽ được gửi lại ngay; ` +
         'the running daemon sends them at its next look at the queue\n');
+      if (released > 0) {
+        process.stdout.write(`${released} held reversal(s) released / ${released} bản tin hủy ` +
+          'được gửi lại\n');
+      }
     }));
 
   program.command('journal')
@@ -80,6 +87,7 @@ export function queueReport(journal: Journal, now: Date): QueueReport {
     oldestAgeSeconds: ageSeconds(summary.oldestQueuedAt, now),
     oldestReversal: reversals.oldest,
     oldestReversalAgeSeconds: ageSeconds(reversals.oldest, now),
+    reversalsHeld: reversals.held,
   };
 }
 
@@ -89,7 +97,8 @@ export function describeQueue(r: QueueReport): string {
       (r.oldestAgeSeconds === null ? '' : `, oldest ${formatAge(r.oldestAgeSeconds)}`),
     `Chờ hủy / Reversals owed: ${r.reversals}` +
       (r.oldestReversalAgeSeconds === null ? ''
-        : `, oldest ${formatAge(r.oldestReversalAgeSeconds)}`),
+        : `, oldest ${formatAge(r.oldestReversalAgeSeconds)}`) +
+      (r.reversalsHeld === 0 ? '' : `, ${r.reversalsHeld} held (tạm dừng gửi)`),
     `Ngân hàng từ chối / Declined by the bank: ${r.declined}`,
   ];
   if (r.lastError) {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { aidParameters, checkAidParameters } from './emv-aid';
 import { checkCombinations } from './combinations';
+import { checkHostMac } from './host-mac';
+import { macProfileSchema } from '../iso8583/mac-profile';
 
 const hex = (bytes?: number) =>
   z.string().regex(/^([0-9A-Fa-f]{2})+$/, 'hex bytes').refine(
@@ -53,6 +55,13 @@ const cardReader = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/**
+ * The bank's MAC: field (64 or 128), algorithm, padding and the bytes covered. Absent: no MAC.
+ * Present: every request but network management carries one under the working MAC key from
+ * the key exchange (quay sign-on), and the bank's answers must carry a valid one.
+ */
+const hostMac = macProfileSchema.optional();
+
 const host = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('embedded-simulator'),
@@ -64,6 +73,9 @@ const host = z.discriminatedUnion('kind', [
     connectTimeoutMs: z.number().int().positive().default(5_000),
     responseTimeoutMs: z.number().int().positive().default(30_000),
     reversalTimeoutMs: z.number().int().positive().default(5_000),
+    /** Sends of one reversal (its 0400, then 0401s) before it is held for the technician. */
+    reversalMaxAttempts: z.number().int().positive().default(5),
+    mac: hostMac,
   }),
   z.strictObject({
     kind: z.literal('tcp'),
@@ -75,8 +87,11 @@ const host = z.discriminatedUnion('kind', [
     connectTimeoutMs: z.number().int().positive().default(5_000),
     responseTimeoutMs: z.number().int().positive().default(30_000),
     reversalTimeoutMs: z.number().int().positive().default(5_000),
+    /** Sends of one reversal (its 0400, then 0401s) before it is held for the technician. */
+    reversalMaxAttempts: z.number().int().positive().default(5),
+    mac: hostMac,
   }),
-]);
+]).superRefine(checkHostMac);
 
 const printerProfile = z.strictObject({
   widthDots: z.union([z.literal(384), z.literal(576)],

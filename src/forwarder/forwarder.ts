@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { Acquirer } from '../terminal/payment';
 import { restoreAdvice, type StoredAdvice } from '../terminal/advice-data';
 import type { ReversalSender } from '../terminal/reversals';
+import { hit } from '../terminal/crash-points';
 
 export interface ForwarderOptions {
   /** First retry delay; doubled per failed attempt of the head of the queue. */
@@ -17,11 +18,12 @@ export interface ForwarderOptions {
   pollMs: number;
   /** 0..1; tests give a fixed one. */
   random?: () => number;
-  /** Test hook: called with a step name before and after each send. */
+  /** Test hook: called at each step of a send (the crash points of test/crash are the same). */
   onStep?: (step: ForwarderStep, transactionId: number) => void;
 }
 
-export type ForwarderStep = 'advice-marked' | 'advice-answered';
+/** Marked sent (committed, not yet written); answer read, not yet recorded; recorded. */
+export type ForwarderStep = 'advice-marked' | 'advice-replied' | 'advice-answered';
 
 export interface DrainResult {
   reversalsLeft: boolean;
@@ -131,14 +133,15 @@ export class Forwarder {
       const request: AdviceRequest = restoreAdvice(advice.data);
       const log = this.log.child({ journalId: advice.transactionId, stan: advice.stan });
       this.queue.markSending(advice.transactionId);
-      this.options.onStep?.('advice-marked', advice.transactionId);
+      this.step('advice-marked', advice.transactionId);
       try {
         const message = buildAdvice(request, advice.sentBefore);
         const reply = readAdviceResponse(
           await this.acquirer.exchange(message, { timeoutMs: this.options.timeoutMs }),
           { stan: advice.stan, terminalId: request.terminalId });
+        this.step('advice-replied', advice.transactionId);
         this.queue.answered(advice.transactionId, reply.responseCode, reply.accepted);
-        this.options.onStep?.('advice-answered', advice.transactionId);
+        this.step('advice-answered', advice.transactionId);
         if (reply.accepted) result.forwarded += 1;
         else result.declined += 1;
         log[reply.accepted ? 'info' : 'warn']({ rc: reply.responseCode,
@@ -154,5 +157,10 @@ export class Forwarder {
       }
     }
     return result;
+  }
+
+  private step(step: ForwarderStep, transactionId: number): void {
+    this.options.onStep?.(step, transactionId);
+    hit(step);
   }
 }

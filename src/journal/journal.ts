@@ -6,7 +6,7 @@ import { JournalError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { LATEST_VERSION, MIGRATIONS } from './schema';
 import { seal, unseal } from './sealed';
-import { canMove, type TransactionState } from './states';
+import { canMove, isFinal, type TransactionState } from './states';
 
 export interface NewPayment {
   /** Whole dong: VND has no minor unit. */
@@ -77,6 +77,16 @@ export interface JournalEvent {
   at: string;
 }
 
+/** The reversal record of a transaction as stored (payload sealed, erased once done). */
+export interface ReversalRecord {
+  state: 'armed' | 'pending' | 'done';
+  attempts: number;
+  payload: Buffer | null;
+  last_error: string | null;
+  response_code: string | null;
+  held_at: string | null;
+}
+
 /** Filters of a transaction search; dates are ISO 8601 instants, `to` excluded. */
 export interface TransactionQuery {
   reference?: string;
@@ -99,8 +109,18 @@ export interface JournalTx {
 export interface PendingReversal<T> {
   transactionId: number;
   stan: number;
+  /** How many times it was sent (0400, then 0401s) without an acknowledgement. */
   attempts: number;
+  /** Sent as often as allowed: not sent again until released (releaseHeldReversals). */
+  held: boolean;
   data: T;
+}
+
+/** Reversals owed to the bank: how many, how many of them held, since when. */
+export interface ReversalSummary {
+  pending: number;
+  held: number;
+  oldest: string | null;
 }
 
 /**
@@ -278,32 +298,57 @@ export class Journal {
 
   /** Reversals owed to the bank, oldest first, with their data opened. */
   pendingReversals<T>(): PendingReversal<T>[] {
-    const rows = this.db.prepare(`SELECT r.transaction_id, r.attempts, r.payload, t.stan
-      FROM reversals r JOIN transactions t ON t.id = r.transaction_id
+    const rows = this.db.prepare(`SELECT r.transaction_id, r.attempts, r.payload, r.held_at,
+      t.stan FROM reversals r JOIN transactions t ON t.id = r.transaction_id
       WHERE r.state = 'pending' ORDER BY r.transaction_id`).all() as
-      { transaction_id: number; attempts: number; payload: Buffer; stan: number }[];
+      { transaction_id: number; attempts: number; payload: Buffer; held_at: string | null;
+        stan: number }[];
     return rows.map((row) => ({
       transactionId: row.transaction_id,
       stan: row.stan,
       attempts: row.attempts,
+      held: row.held_at !== null,
       data: JSON.parse(unseal(this.dataKey, row.payload, reversalAad(row.transaction_id))
         .toString('utf8')) as T,
     }));
   }
 
   /** How many reversals are owed and since when: for the clerk page and health checks. */
-  reversalSummary(): { pending: number; oldest: string | null } {
-    const row = this.db.prepare(`SELECT count(*) AS pending, min(updated_at) AS oldest
-      FROM reversals WHERE state = 'pending'`).get() as { pending: number; oldest: string | null };
-    return row;
+  reversalSummary(): ReversalSummary {
+    return this.db.prepare(`SELECT count(*) AS pending, count(held_at) AS held,
+      min(updated_at) AS oldest FROM reversals WHERE state = 'pending'`).get() as
+      ReversalSummary;
   }
 
-  /** Counts a reversal sent without an acknowledgement. */
-  reversalAttempted(id: number, error: string): void {
-    this.write(() => {
-      this.db.prepare(`UPDATE reversals SET attempts = attempts + 1, last_error = ?,
-        updated_at = ? WHERE transaction_id = ?`).run(error, new Date().toISOString(), id);
+  /**
+   * Records a reversal that got no acknowledgement. `sent` false: nothing left the terminal
+   * (the bank could not be reached), so the try is not counted and the next send is still the
+   * first (0400). Once `maxAttempts` sends are counted, the reversal is held.
+   */
+  reversalAttempted(id: number, error: string,
+    options: { sent?: boolean; maxAttempts?: number } = {}): { attempts: number; held: boolean } {
+    return this.write(() => {
+      const now = new Date().toISOString();
+      this.db.prepare(`UPDATE reversals SET attempts = attempts + ?, last_error = ?,
+        updated_at = ? WHERE transaction_id = ?`).run(options.sent === false ? 0 : 1, error,
+        now, id);
+      const { attempts } = this.db.prepare(
+        'SELECT attempts FROM reversals WHERE transaction_id = ?').get(id) as { attempts: number };
+      const held = options.maxAttempts !== undefined && attempts >= options.maxAttempts;
+      if (held) {
+        this.db.prepare('UPDATE reversals SET held_at = ? WHERE transaction_id = ?').run(now, id);
+      }
+      return { attempts, held };
     });
+  }
+
+  /**
+   * Releases the held reversals (the technician checked the link with the bank): each is sent
+   * once more at the next attempt, and held again if that send is not acknowledged either.
+   */
+  releaseHeldReversals(): number {
+    return this.write(() => this.db.prepare(`UPDATE reversals SET held_at = NULL, updated_at = ?
+      WHERE state = 'pending' AND held_at IS NOT NULL`).run(new Date().toISOString()).changes);
   }
 
   /** The bank acknowledged the reversal: the transaction is reversed, its card data erased. */
@@ -315,11 +360,9 @@ export class Journal {
     });
   }
 
-  reversalState(id: number): { state: string; attempts: number; payload: Buffer | null }
-    | undefined {
-    return this.db.prepare(
-      'SELECT state, attempts, payload FROM reversals WHERE transaction_id = ?',
-    ).get(id) as { state: string; attempts: number; payload: Buffer | null } | undefined;
+  reversalState(id: number): ReversalRecord | undefined {
+    return this.db.prepare(`SELECT state, attempts, payload, last_error, response_code, held_at
+      FROM reversals WHERE transaction_id = ?`).get(id) as ReversalRecord | undefined;
   }
 
   /**
@@ -417,6 +460,13 @@ export class Journal {
       AND state IN ('approved', 'advice_accepted') ORDER BY id`).all(batch) as TransactionRow[];
   }
 
+  /** The transactions of a batch in these states, oldest first (voids for the Z report). */
+  batchRows(batch: number, states: readonly TransactionState[]): TransactionRow[] {
+    return this.db.prepare(`SELECT * FROM transactions WHERE batch = ?
+      AND state IN (${states.map(() => '?').join(', ')}) ORDER BY id`)
+      .all(batch, ...states) as TransactionRow[];
+  }
+
   /** Offline approvals not yet answered by the bank: settlement waits until there are none. */
   advicesOwed(): number {
     return (this.db.prepare(`SELECT count(*) AS n FROM advices
@@ -466,6 +516,11 @@ export class Journal {
     this.db.prepare(`UPDATE transactions SET ${sets.join(', ')} WHERE id = ?`)
       .run(to, now, ...columns.map((c) => update[c] ?? null), id);
     this.settleReversal(id, row.state, to, now);
+    // A final state needs no batch upload or void: the sealed card number goes, the masked
+    // number, last four digits and keyed hash stay.
+    if (isFinal(to)) {
+      this.db.prepare('UPDATE transactions SET pan_sealed = NULL WHERE id = ?').run(id);
+    }
     this.event(id, to, now, note);
   }
 

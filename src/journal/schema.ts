@@ -114,6 +114,14 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO counters (name, value) VALUES ('advice_seq', 0);
     `,
   },
+  {
+    // A reversal sent as often as host.reversalMaxAttempts allows without an acknowledgement
+    // is held: it stays pending (no sale goes online) but is not sent again until released.
+    version: 5,
+    sql: `
+      ALTER TABLE reversals ADD COLUMN held_at TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

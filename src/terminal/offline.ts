@@ -23,36 +23,71 @@ export type PolicyRule = 'disabled' | 'amount' | 'total' | 'count' | 'age' | 'ca
 
 export type PolicyVerdict = { ok: true } | { ok: false; rule: PolicyRule };
 
-/** Why a payment is outside the policy, as the clerk reads it. */
-export const POLICY_REASONS: Record<PolicyRule, { vi: string; en: string }> = {
+/** What each rule says, after the cause (the bank unreachable, or the card's own offline TC). */
+const RULE_WORDS: Record<PolicyRule, { vi: string; en: string }> = {
   disabled: {
-    vi: 'Mất kết nối ngân hàng; thiết bị không được duyệt ngoại tuyến',
-    en: 'The bank cannot be reached; offline approval is not allowed on this terminal',
+    vi: 'thiết bị không được duyệt ngoại tuyến',
+    en: 'offline approval is not allowed on this terminal',
   },
   amount: {
-    vi: 'Mất kết nối ngân hàng; số tiền vượt hạn mức duyệt ngoại tuyến',
-    en: 'The bank cannot be reached; the amount is over the offline limit per payment',
+    vi: 'số tiền vượt hạn mức duyệt ngoại tuyến',
+    en: 'the amount is over the offline limit per payment',
   },
   total: {
-    vi: 'Mất kết nối ngân hàng; tổng tiền chờ gửi ngân hàng đã đến hạn mức',
-    en: 'The bank cannot be reached; the total waiting to be forwarded is at its limit',
+    vi: 'tổng tiền chờ gửi ngân hàng đã đến hạn mức',
+    en: 'the total waiting to be forwarded is at its limit',
   },
   count: {
-    vi: 'Mất kết nối ngân hàng; số giao dịch chờ gửi ngân hàng đã đến hạn mức',
-    en: 'The bank cannot be reached; the number of payments waiting is at its limit',
+    vi: 'số giao dịch chờ gửi ngân hàng đã đến hạn mức',
+    en: 'the number of payments waiting is at its limit',
   },
   age: {
-    vi: 'Mất kết nối ngân hàng; có giao dịch ngoại tuyến chờ gửi quá lâu',
-    en: 'The bank cannot be reached; an offline payment has waited too long to be forwarded',
+    vi: 'có giao dịch ngoại tuyến chờ gửi quá lâu',
+    en: 'an offline payment has waited too long to be forwarded',
   },
   card: {
-    vi: 'Mất kết nối ngân hàng; loại thẻ này không được duyệt ngoại tuyến',
-    en: 'The bank cannot be reached; this card kind may not be approved offline',
+    vi: 'loại thẻ này không được duyệt ngoại tuyến',
+    en: 'this card kind may not be approved offline',
   },
 };
 
+type Words = { vi: string; en: string };
+
+function reasons(cause: Words): Record<PolicyRule, Words> {
+  const out = {} as Record<PolicyRule, Words>;
+  for (const rule of Object.keys(RULE_WORDS) as PolicyRule[]) {
+    out[rule] = { vi: `${cause.vi}; ${RULE_WORDS[rule].vi}`,
+      en: `${cause.en}; ${RULE_WORDS[rule].en}` };
+  }
+  return out;
+}
+
+/** Why a payment is outside the policy when the bank cannot be reached, for the clerk. */
+export const POLICY_REASONS = reasons({
+  vi: 'Mất kết nối ngân hàng', en: 'The bank cannot be reached',
+});
+
+/** The same when the card itself approved offline at its first GENERATE AC (TC, Y1). */
+export const CARD_OFFLINE_REASONS = reasons({
+  vi: 'Thẻ đề nghị duyệt ngoại tuyến', en: 'The card asked for an offline approval',
+});
+
 /** Prefix of the journal's `reason` column for a payment outside the policy. */
 export const POLICY_REASON_PREFIX = 'offline policy: ';
+
+/** The same prefix when the card approved offline at its first GENERATE AC. */
+export const CARD_OFFLINE_REASON_PREFIX = 'offline policy, card TC: ';
+
+/** The clerk's words for a journal `reason` written with one of the prefixes above. */
+export function policyReason(reason: string | null): { vi: string; en: string } | undefined {
+  for (const [prefix, table] of [[CARD_OFFLINE_REASON_PREFIX, CARD_OFFLINE_REASONS],
+    [POLICY_REASON_PREFIX, POLICY_REASONS]] as const) {
+    if (!reason?.startsWith(prefix)) continue;
+    const rule = reason.slice(prefix.length);
+    return rule in table ? table[rule as PolicyRule] : undefined;
+  }
+  return undefined;
+}
 
 export function checkOfflinePolicy(policy: OfflinePolicy, payment: { amount: number; aid: string },
   queue: Pick<QueueSummary, 'pending' | 'total' | 'oldestQueuedAt'>,

@@ -8,7 +8,8 @@ import { buildPurchase, readPurchaseResponse, type PurchaseRequest, type Purchas
 import type { IsoMessage } from '../iso8583/message';
 import type { OdaSettings } from '../emv/oda/perform';
 import { asQuayError, QuayError, RequestError } from '../errors';
-import type { Journal, SentNumbers, TransactionRow } from '../journal/journal';
+import type { Journal, SentNumbers, TransactionRow, TransactionUpdate }
+  from '../journal/journal';
 import type { Logger } from '../log';
 import { lastFour, maskPan } from '../mask';
 import type { PaymentRequest } from './request';
@@ -18,9 +19,10 @@ import { storePurchase, type ReversalSender } from './reversals';
 import { offlineAuthCode } from '../acquirer/advice';
 import type { AdviceQueue } from '../journal/advices';
 import { storeAdvice } from './advice-data';
+import { hit } from './crash-points';
 import {
-  checkOfflinePolicy, POLICY_REASON_PREFIX, POLICY_REASONS, type OfflineCompletion,
-  type OfflinePolicy, type PolicyRule,
+  CARD_OFFLINE_REASON_PREFIX, checkOfflinePolicy, policyReason, POLICY_REASON_PREFIX,
+  type OfflineCompletion, type OfflinePolicy,
 } from './offline';
 
 /** What the terminal needs from the bank link: one request, its matched reply. */
@@ -160,6 +162,7 @@ export class PaymentTerminal {
       merchantId: this.parts.merchantId,
     });
     if (!created) return this.result(row, null, true);
+    hit('payment-created');
     const signal = this.current!.controller.signal;
     this.current!.id = row.id;
     const log = this.parts.log.child({ journalId: row.id, reference: request.reference });
@@ -201,6 +204,7 @@ export class PaymentTerminal {
       app_label: card.label ?? null, tvr: card.tvr ?? null, tsi: card.tsi ?? null,
     });
     journal.recordCard(row.id, first.pan);
+    hit('payment-card-read');
     if (first.decision === 'declined') {
       journal.move(row.id, 'declined', {
         cryptogram: first.cryptogram.toString('hex').toUpperCase(),
@@ -208,14 +212,7 @@ export class PaymentTerminal {
       });
       return this.finish(row.id, card, log);
     }
-    if (first.decision === 'approved') {
-      // Terminal action analysis found nothing to send online and the card agreed (TC).
-      journal.move(row.id, 'approved_offline', {
-        cryptogram: hex(first.cryptogram), response_code: 'Y1',
-        reason: 'approved offline by the card (TC, Y1)',
-      });
-      return this.finish(row.id, card, log);
-    }
+    if (first.decision === 'approved') return this.cardApprovedOffline(row, first, card, log);
     // No financial message goes out while an earlier one may stand unreversed at the bank.
     if (!(await this.parts.reversals.clear(this.parts.reversalTimeoutMs))) {
       if (this.parts.offline) return this.offlineOutcome(row, kernel, first, card, log);
@@ -230,7 +227,9 @@ export class PaymentTerminal {
       purchase = this.purchaseRequest(row, first, sent);
       return storePurchase(purchase);
     });
+    hit('payment-sent');
     const answer = await this.askBank(purchase!, log);
+    if (answer.kind === 'answered') hit('payment-answered');
     // Nothing left the terminal: the bank cannot be reached, the offline policy decides.
     if (this.parts.offline && answer.kind === 'no-answer' && !answer.maybeDelivered
       && answer.error.code === 'HOST_UNREACHABLE') {
@@ -310,7 +309,7 @@ export class PaymentTerminal {
     card.cryptogram = update.cryptogram;
     if (answer.kind === 'no-answer') {
       const to = answer.maybeDelivered ? 'reversal_pending' : 'declined';
-      journal.move(id, to, { ...update, reason: answer.error.message });
+      journal.move(id, to, { ...update, reason: withCause(answer.error) });
     } else if (answer.response.approved && this.current?.controller.signal.aborted) {
       journal.move(id, 'reversal_pending', { ...update, error_code: 'PAYMENT_ABORTED',
         reason: 'cancelled by the clerk after the request left' });
@@ -361,20 +360,51 @@ export class PaymentTerminal {
         error_code: 'CARD_DECLINED', reason: 'declined by the card offline (AAC, Z3)' });
       return this.finish(row.id, card, log);
     }
+    return this.queueAdvice(row, first, update, second.iccData, 'Y3', log, card);
+  }
+
+  /**
+   * The card approved at its first GENERATE AC (TC, Y1): the same policy as when the bank
+   * cannot be reached, then the advice queued like any offline approval. Outside the policy
+   * the TC is not kept and the payment is declined (no second GENERATE AC follows a TC).
+   */
+  private async cardApprovedOffline(row: TransactionRow, first: FirstAcOutcome,
+    card: CardFacts, log: Logger): Promise<PaymentResult> {
+    const { journal } = this.parts;
+    const offline = this.parts.offline;
+    const verdict = offline ? checkOfflinePolicy(offline.policy,
+      { amount: row.amount, aid: first.application.aid }, offline.queue.summary())
+      : { ok: false as const, rule: 'disabled' as const };
+    const update = { cryptogram: hex(first.cryptogram) };
+    if (!verdict.ok) {
+      journal.move(row.id, 'declined', { ...update, error_code: 'OFFLINE_LIMIT',
+        reason: CARD_OFFLINE_REASON_PREFIX + verdict.rule });
+      log.warn({ rule: verdict.rule }, 'card approved offline, outside the offline policy');
+      return this.finish(row.id, card, log);
+    }
+    return this.queueAdvice(row, first, update, first.iccData, 'Y1', log, card);
+  }
+
+  /** Approved offline and its advice queued in one commit; the forwarder is told. */
+  private queueAdvice(row: TransactionRow, first: FirstAcOutcome, update: TransactionUpdate,
+    iccData: Buffer, arc: 'Y1' | 'Y3', log: Logger, card: CardFacts): Promise<PaymentResult> {
+    const offline = this.parts.offline!;
     const now = new Date();
-    offline.queue.enqueue(row.id, (numbers) => ({ ...update, response_code: 'Y3',
+    offline.queue.enqueue(row.id, (numbers) => ({ ...update, response_code: arc,
       auth_code: offlineAuthCode(numbers.stan) }), (numbers) => {
       const purchase = this.purchaseRequest(row, first, numbers);
-      return storeAdvice({ ...purchase, iccData: second.iccData, localTime: now,
-        transmittedAt: now, offlineResponseCode: 'Y3', authCode: offlineAuthCode(numbers.stan) });
+      return storeAdvice({ ...purchase, iccData, localTime: now,
+        transmittedAt: now, offlineResponseCode: arc, authCode: offlineAuthCode(numbers.stan) });
     }, now);
-    log.info('approved offline, advice queued');
+    hit('offline-queued');
+    log.info({ arc }, 'approved offline, advice queued');
     offline.onQueued?.();
     return this.finish(row.id, card, log);
   }
 
   private async finish(id: number, card: CardFacts, log: Logger): Promise<PaymentResult> {
     const row = this.parts.journal.get(id)!;
+    hit('payment-final');
     await this.parts.display.show(resultEvent(row));
     const receipt = await this.parts.receipts.print(row, card);
     if (receipt?.error) log.warn({ err: receipt.error.code }, 'receipt not printed');
@@ -473,16 +503,21 @@ function publicStatus(row: TransactionRow): PaymentStatus {
 function reasonOf(row: TransactionRow): PaymentResult['reason'] {
   if (row.state === 'approved' || row.state === 'approved_offline'
     || row.state === 'advice_sent' || row.state === 'advice_accepted') return null;
-  if (row.error_code === 'OFFLINE_LIMIT' && row.reason?.startsWith(POLICY_REASON_PREFIX)) {
-    const rule = row.reason.slice(POLICY_REASON_PREFIX.length) as PolicyRule;
-    if (rule in POLICY_REASONS) return { code: 'OFFLINE_LIMIT', ...POLICY_REASONS[rule] };
-  }
+  const policy = row.error_code === 'OFFLINE_LIMIT' ? policyReason(row.reason) : undefined;
+  if (policy) return { code: 'OFFLINE_LIMIT', ...policy };
   const words = outcomeReason(row);
   const unwound = row.state === 'reversal_pending' || row.state === 'reversed';
   const code = unwound ? row.state.toUpperCase()
     : row.error_code ?? (row.response_code ? `RC_${row.response_code}` : null);
   if (!code || !words) return null;
   return { code, ...words };
+}
+
+/** The error's message and its cause's: the journal says which part of a reply was wrong. */
+function withCause(error: QuayError): string {
+  const cause = error.cause;
+  return cause instanceof Error && cause.message !== error.message
+    ? `${error.message}: ${cause.message}` : error.message;
 }
 
 function hex(b: Buffer): string {

@@ -1,7 +1,7 @@
 import { buildReversal, readReversalResponse, type PurchaseRequest }
   from '../acquirer/messages';
 import { asQuayError } from '../errors';
-import type { Journal } from '../journal/journal';
+import type { Journal, PendingReversal } from '../journal/journal';
 import type { Logger } from '../log';
 import type { Acquirer } from './payment';
 
@@ -23,9 +23,14 @@ export interface StoredPurchase {
   batch?: number;
 }
 
+/**
+ * What a reversal needs of a request. The PIN block and its KSN are left out: a reversal
+ * carries no PIN, and PIN data is kept nowhere once the request has left, not even sealed.
+ */
 export function storePurchase(req: PurchaseRequest): StoredPurchase {
+  const { pinBlock: _pinBlock, ksn: _ksn, ...kept } = req;
   return {
-    ...req,
+    ...kept,
     track2: req.track2?.toString('hex'),
     iccData: req.iccData.toString('hex'),
     localTime: req.localTime.toISOString(),
@@ -41,21 +46,31 @@ export function restorePurchase(stored: StoredPurchase): PurchaseRequest {
   };
 }
 
+/** How many sends of one reversal are allowed before it is held, unless configured. */
+export const DEFAULT_REVERSAL_MAX_ATTEMPTS = 5;
+
 /**
  * Sends the reversals the journal owes: 0400 the first time, 0401 after. A reversal is done
  * only when the bank acknowledges it with a 0410; a late 0210 for the original changes
- * nothing, since the link drops replies nobody waits for.
+ * nothing, since the link drops replies nobody waits for. A try that never left the terminal
+ * (the bank could not be reached) is not counted as a send. After `maxAttempts` sends without
+ * an acknowledgement the reversal is held: it stays pending, so no sale goes online, but it
+ * is not sent again until a technician releases it (Journal.releaseHeldReversals).
  */
 export class ReversalSender {
+  private readonly maxAttempts: number;
+
   constructor(private readonly journal: Journal, private readonly acquirer: Acquirer,
-    private readonly log: Logger) {}
+    private readonly log: Logger, options: { maxAttempts?: number } = {}) {
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_REVERSAL_MAX_ATTEMPTS;
+  }
 
   private running: Promise<boolean> | undefined;
 
   /**
-   * One attempt at each pending reversal; resolves true when none is left. The payment and
-   * the forwarder both call it: a call while one runs joins it, so no reversal goes out twice
-   * at once.
+   * One attempt at each pending reversal that is not held; resolves true when none is left
+   * (held ones included). The payment and the forwarder both call it: a call while one runs
+   * joins it, so no reversal goes out twice at once.
    */
   clear(timeoutMs: number): Promise<boolean> {
     if (!this.running) {
@@ -68,22 +83,32 @@ export class ReversalSender {
 
   private async clearOnce(timeoutMs: number): Promise<boolean> {
     for (const pending of this.journal.pendingReversals<StoredPurchase>()) {
-      const original = restorePurchase(pending.data);
-      const request = buildReversal(original, pending.attempts > 0);
-      try {
-        const reply = readReversalResponse(
-          await this.acquirer.exchange(request, { timeoutMs }),
-          { stan: pending.stan, terminalId: original.terminalId });
-        this.journal.reversalAcknowledged(pending.transactionId, reply.responseCode);
-        this.log.info({ journalId: pending.transactionId, stan: pending.stan,
-          rc: reply.responseCode }, 'reversal acknowledged');
-      } catch (err) {
-        const error = asQuayError(err, 'HOST_PROTOCOL');
-        this.journal.reversalAttempted(pending.transactionId, error.code);
-        this.log.warn({ journalId: pending.transactionId, stan: pending.stan, err: error.code,
-          attempt: pending.attempts + 1 }, 'reversal not acknowledged');
-      }
+      if (!pending.held) await this.send(pending, timeoutMs);
     }
     return this.journal.pendingReversals().length === 0;
+  }
+
+  private async send(pending: PendingReversal<StoredPurchase>, timeoutMs: number):
+    Promise<void> {
+    const original = restorePurchase(pending.data);
+    const ids = { journalId: pending.transactionId, stan: pending.stan };
+    try {
+      const request = buildReversal(original, pending.attempts > 0);
+      const reply = readReversalResponse(
+        await this.acquirer.exchange(request, { timeoutMs }),
+        { stan: pending.stan, terminalId: original.terminalId });
+      this.journal.reversalAcknowledged(pending.transactionId, reply.responseCode);
+      this.log.info({ ...ids, rc: reply.responseCode }, 'reversal acknowledged');
+    } catch (err) {
+      const error = asQuayError(err, 'HOST_PROTOCOL');
+      const sent = error.detail.maybeDelivered !== false;
+      const { attempts, held } = this.journal.reversalAttempted(pending.transactionId,
+        error.code, { sent, maxAttempts: this.maxAttempts });
+      this.log.warn({ ...ids, err: error.code, sent, attempts }, 'reversal not acknowledged');
+      if (held) {
+        this.log.error({ ...ids, attempts }, 'reversal held after its last allowed send: '
+          + 'no sale goes online until a technician releases it');
+      }
+    }
   }
 }

@@ -42,7 +42,7 @@ describe('the counter API', () => {
   it('reports its health with the reversals owed', async () => {
     const health = await (await fetch(`${base}/v1/health`)).json();
     expect(health).toEqual({ status: 'ok', busy: false,
-      reversals: { pending: 0, oldest: null } });
+      reversals: { pending: 0, held: 0, oldest: null } });
   });
 
   it('answers 404 NOT_FOUND for a payment it does not have', async () => {

@@ -104,6 +104,11 @@ describe('payment faults on the embedded default', () => {
     expect(result.reason?.code).toBe('REVERSED');
     expect(app.journal.get(result.journalId)?.error_code).toBe('HOST_TIMEOUT');
     expect(app.acquirerSimulator!.isApproved('QUAY0001', '000001')).toBe(false);
+    // The bank approved the 0200 it never answered, then took the 0400 for the same STAN.
+    expect(app.acquirerSimulator!.journal.map((e) => [e.mti, e.stan, e.decision?.responseCode]))
+      .toEqual([['0200', '000001', '00'], ['0400', '000001', '00']]);
+    expect(app.journal.reversalState(result.journalId)).toMatchObject({ state: 'done',
+      attempts: 1, response_code: '00', held_at: null });
     // The customer saw an error, not an approval: the card was told the bank was unreachable.
     expect(result.display?.[0]).toContain('CO LOI');
   });

@@ -19,11 +19,11 @@ describe('journal', () => {
     journal.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     db.close();
     const again = Journal.open(path);
     // synchronous is per connection: check the journal's own connection sets it.
-    expect(again.schemaVersion).toBe(4);
+    expect(again.schemaVersion).toBe(5);
     again.close();
   });
 

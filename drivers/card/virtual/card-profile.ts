@@ -48,6 +48,8 @@ import { parseHexText, YamlSource } from './yaml-source';
  *                                  # '#n' for its n-th time; or a number: the n-th APDU
  *     malformedTlvAt: gpo          # cut the last byte of this command's answer data
  *     selectRefused: true          # every SELECT answers 6985
+ *     declineSecondAc: true        # the second GENERATE AC answers an AAC, whatever was asked
+ *     readerFailsAt: generate-ac#2 # the reader fails as this command arrives (once)
  *     delayMs: 30                  # time the chip takes per command
  *     generateAcDelayMs: 300       # ... and per GENERATE AC
  */
@@ -55,6 +57,8 @@ export interface CardFaults {
   removeAt?: string | number;
   malformedTlvAt?: string;
   selectRefused?: boolean;
+  declineSecondAc?: boolean;
+  readerFailsAt?: string;
   delayMs?: number;
   generateAcDelayMs?: number;
 }
@@ -149,6 +153,8 @@ const faultsSchema = z.strictObject({
   removeAt: z.union([faultCommand, z.number().int().positive()]).optional(),
   malformedTlvAt: faultCommand.optional(),
   selectRefused: z.boolean().optional(),
+  declineSecondAc: z.boolean().optional(),
+  readerFailsAt: faultCommand.optional(),
   delayMs: z.number().int().min(0).optional(),
   generateAcDelayMs: z.number().int().min(0).optional(),
 });

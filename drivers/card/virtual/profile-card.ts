@@ -3,6 +3,7 @@ import {
 } from '../../../src/emv/cryptogram';
 import type { DolEntry } from '../../../src/emv/dol';
 import { encodeTlv, parseTlv } from '../../../src/emv/tlv';
+import { ReaderError } from '../../../src/errors';
 import { parseCommandApdu, type CommandApdu } from '../apdu';
 import type { VirtualCard } from '../types';
 import { T0_ATR, T1_ATR } from './atr';
@@ -152,6 +153,7 @@ export class ProfileCard implements VirtualCard {
     this.apduCount += 1;
     this.seen.set(name, (this.seen.get(name) ?? 0) + 1);
 
+    this.failReaderAt(name);
     const apdu = parseCommandApdu(command);
     if (apdu === undefined) return statusOnly(SW.WRONG_LENGTH);
     if (apdu.ins === 0xc0 && apdu.cla === 0x00 && this.profile.t0) return this.getResponse(apdu);
@@ -163,6 +165,18 @@ export class ProfileCard implements VirtualCard {
       data = data.subarray(0, data.length - 1);
     }
     return this.profile.t0 ? this.shapeT0(apdu, data, reply.sw) : withSw(data, reply.sw);
+  }
+
+  /**
+   * The readerFailsAt fault, once: the command never reaches the chip. In-process the
+   * transmit fails with READER_ERROR; through vpcd the link drops, so pcscd loses the card.
+   */
+  private failReaderAt(name: string): void {
+    if (!this.matchesFault(this.faults.readerFailsAt, name, 0)) return;
+    this.faults = { ...this.faults, readerFailsAt: undefined };
+    throw new ReaderError('READER_ERROR', `rehearsal: the reader failed at ${name}`, {
+      detail: { command: name },
+    });
   }
 
   private execute(apdu: CommandApdu): Reply {
@@ -285,7 +299,8 @@ export class ProfileCard implements VirtualCard {
 
     const arc = (values['8A'] ?? Buffer.alloc(2)).toString('latin1');
     const authOk = this.tx.issuerAuth === 'passed' || !this.profile.issuerAuthRequired;
-    const type: AcType = requested === 'TC' && APPROVING_ARCS.has(arc) && authOk ? 'TC' : 'AAC';
+    const approves = requested === 'TC' && APPROVING_ARCS.has(arc) && authOk;
+    const type: AcType = approves && !this.faults.declineSecondAc ? 'TC' : 'AAC';
     let flags = 0;
     if (this.tx.issuerAuth === 'none') flags |= CVR_ISSUER_AUTH_NOT_PERFORMED;
     if (this.tx.issuerAuth === 'failed') flags |= CVR_ISSUER_AUTH_FAILED;

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { hasTable, openJournalReadOnly } from '../journal-file';
 import { fail, pass, warn, type Check } from '../types';
 
@@ -10,6 +11,21 @@ const SEND_QUEUE = {
   vi: 'Kiểm tra kết nối ngân hàng (xem mục kết nối ngân hàng); các bản tin còn nợ được gửi lại ' +
     'trước giao dịch kế tiếp. Gọi ngân hàng nếu vẫn còn.',
 };
+
+const RELEASE_HELD = {
+  en: 'A reversal was sent as often as allowed without an answer, and no sale goes online ' +
+    'while it is owed: check the bank link, then run quay queue retry to send it again.',
+  vi: 'Bản tin hủy đã gửi đủ số lần cho phép mà ngân hàng không trả lời; không giao dịch nào ' +
+    'được gửi trực tuyến khi còn nợ: kiểm tra kết nối ngân hàng rồi chạy quay queue retry.',
+};
+
+/** Reversals held after their last allowed send (a journal of schema 5 or later). */
+function heldReversals(db: Database.Database): number {
+  const columns = db.prepare('PRAGMA table_info(reversals)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'held_at')) return 0;
+  return (db.prepare(`SELECT count(*) AS n FROM reversals
+    WHERE state = 'pending' AND held_at IS NOT NULL`).get() as { n: number }).n;
+}
 
 /** How many of each queue are owed and since when: a reversal is owed from when it was armed
  *  as pending; an advice from when it was queued, until the bank has answered it. */
@@ -52,7 +68,11 @@ export const forwardQueueCheck: Check = {
       const text = `${queues.filter((q) => q.pending > 0)
         .map((q) => `${q.pending} ${q.name}`).join(', ')} owed, oldest since ${oldest} ` +
         `(${formatAge(ageMs)})`;
-      const data = { pending, oldest, ageSeconds: Math.round(ageMs / 1000), queues };
+      const held = hasTable(db, 'reversals') ? heldReversals(db) : 0;
+      const data = { pending, oldest, ageSeconds: Math.round(ageMs / 1000), queues, held };
+      if (held > 0) {
+        return fail(`${text}; ${held} reversal(s) held, not sent again`, RELEASE_HELD, data);
+      }
       return ageMs > QUEUE_FAIL_AGE_MS ? fail(text, SEND_QUEUE, data)
         : warn(text, SEND_QUEUE, data);
     } catch (err) {
