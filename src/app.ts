@@ -23,6 +23,7 @@ import type { TerminalProfile } from './emv/kernel';
 import { loadCaKeys } from './emv/oda/capk';
 import { Journal } from './journal/journal';
 import { loadOrCreateDataKey } from './keys/data-key';
+import { openTerminalKeys } from './keys/terminal-keys';
 import type { Logger } from './log';
 import { PaymentTerminal } from './terminal/payment';
 import { PrintedReceipts } from './terminal/receipts';
@@ -88,7 +89,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       printer, profile: printerProfile, merchant: config.terminal.merchant,
       dir: join(dataDir, 'receipts'), language: config.terminal.language, journal, log,
     });
-    const reversals = new ReversalSender(journal, acquirer, log.child({ part: 'reversals' }));
+    const reversals = new ReversalSender(journal, acquirer, log.child({ part: 'reversals' }),
+      { maxAttempts: config.host.reversalMaxAttempts });
     const adviceQueue = new AdviceQueue(journal);
     const forwarder = new Forwarder(adviceQueue, reversals, acquirer,
       log.child({ part: 'forwarder' }), { baseMs: config.forwarder.retryBaseMs,
@@ -173,15 +175,25 @@ async function openReader(loaded: LoadedConfig, options: AppOptions, closers: Cl
   return { reader, name: config.cardReader.reader };
 }
 
-async function openAcquirer(loaded: LoadedConfig, log: Logger, closers: Closers) {
+/**
+ * The bank link of the configuration (and the embedded bank simulator, when it is the bank).
+ * With a MAC in the host profile, the link MACs each request with the working MAC key of the
+ * terminal key store, read at each request so that a key exchange takes effect at once; with
+ * no key loaded, a request fails KEY_MISSING before anything is sent. Exported for the
+ * commands that talk to the bank without a payment (quay sign-on).
+ */
+export async function openAcquirer(loaded: LoadedConfig, log: Logger,
+  closers: (() => Promise<void> | void)[]) {
   const host = loaded.config.host;
+  const keys = openTerminalKeys(loaded.resolvePath(loaded.config.dataDir));
   let acquirerSimulator: AcquirerSimulator | undefined;
   let address = host.kind === 'tcp' ? { host: host.host, port: host.port } : undefined;
   if (host.kind === 'embedded-simulator') {
     const simConfig = loadSimulatorConfig(host.simulatorConfig
       ? loaded.resolvePath(host.simulatorConfig) : undefined);
     acquirerSimulator = await startAcquirerSimulator(
-      { ...simConfig, layout: host.layout, tpdu: host.tpdu !== undefined },
+      { ...simConfig, layout: host.layout, tpdu: host.tpdu !== undefined,
+        ...(host.mac ? { mac: host.mac } : {}) },
       { logger: log.child({ part: 'acquirer-simulator' }) });
     closers.push(() => acquirerSimulator!.close());
     address = { host: acquirerSimulator.host, port: acquirerSimulator.port };
@@ -189,9 +201,10 @@ async function openAcquirer(loaded: LoadedConfig, log: Logger, closers: Closers)
   const acquirer = new AcquirerLink({
     host: address!.host, port: address!.port, layout: host.layout, tpdu: host.tpdu,
     connectTimeoutMs: host.connectTimeoutMs, responseTimeoutMs: host.responseTimeoutMs,
+    ...(host.mac ? { mac: { profile: host.mac, key: () => keys.key('mac') } } : {}),
   }, log.child({ part: 'acquirer' }));
   closers.push(() => acquirer.close());
-  return { acquirer, acquirerSimulator };
+  return { acquirer, acquirerSimulator, keys };
 }
 
 async function openPrinter(config: Readonly<QuayConfig>, dataDir: string, log: Logger,

@@ -245,6 +245,18 @@ export const ERROR_CATALOGUE = {
     action: 'Load the terminal master key again and sign on; call the technician if it repeats.',
     retryable: false,
   },
+  SETTLEMENT_BLOCKED: {
+    en: 'The batch cannot be settled while offline approvals or reversals are owed to the bank',
+    vi: 'Chưa thể quyết toán khi còn giao dịch ngoại tuyến hoặc lệnh hủy chưa gửi ngân hàng',
+    action: 'Let the daemon send what is owed (quay queue shows it), then run quay settle again.',
+    retryable: true,
+  },
+  SETTLEMENT_REFUSED: {
+    en: 'The bank did not accept the settlement',
+    vi: 'Ngân hàng không chấp nhận quyết toán',
+    action: 'The batch stays open; run quay settle again, and call the bank if the code repeats.',
+    retryable: true,
+  },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

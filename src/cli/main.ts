@@ -13,7 +13,9 @@ import { addIso8583Commands } from './iso8583';
 import { addDoctorCommands } from './doctor';
 import { addSupportCommands } from './support';
 import { addSimulatorCommands } from './simulators';
+import { addSignOnCommands } from './sign-on';
 import { addQueueCommands } from './queue';
+import { addSettleCommands } from './settle';
 
 const program = new Command('quay')
   .description('Card terminal for fee counters / Thiết bị thanh toán thẻ tại quầy thu phí')
@@ -80,7 +82,9 @@ addCardCommands(program);
 addIso8583Commands(program);
 addDoctorCommands(program);
 addSupportCommands(program);
+addSignOnCommands(program);
 addQueueCommands(program);
+addSettleCommands(program);
 
 interface PayOptions {
   ref: string;
