@@ -1,7 +1,7 @@
 import { parseTlv, encodeNodes, type TlvNode } from '../emv/tlv';
 import { HostError, RequestError } from '../errors';
 import { maskBytes } from '../mask';
-import { createMessage, fieldBytes, fieldText, type FieldValue, type IsoMessage }
+import { createMessage, fieldData, fieldText, type FieldValue, type IsoMessage }
   from '../iso8583/message';
 import { isApproved } from './response-codes';
 
@@ -251,7 +251,7 @@ export function readPurchaseResponse(msg: IsoMessage, expect?: ResponseExpectati
   if (responseCode === undefined) throw protocol('no response code (39)');
   const response: PurchaseResponse = {
     mti: msg.mti, stan, terminalId, responseCode, approved: isApproved(responseCode),
-    ...readIccData(fieldBytes(msg, 55)),
+    ...readIccData(fieldData(msg, 55)),
   };
   const authCode = fieldText(msg, 38)?.trimEnd();
   if (authCode) response.authCode = authCode;

@@ -81,7 +81,9 @@ function encodePrefix(spec: FieldSpec, count: number): Buffer {
 }
 
 /** Encodes one field, prefix included. */
-export function encodeField(spec: FieldSpec, input: FieldValue): Buffer {
+export function encodeField(spec: FieldSpec, given: FieldValue): Buffer {
+  const input = Buffer.isBuffer(given) && spec.binaryAsHex
+    ? given.toString('hex').toUpperCase() : given;
   const value = typeof input === 'string' && spec.lengthKind === 'fixed'
     ? padded(spec, input) : input;
   const natural = naturalLength(value);

@@ -38,6 +38,11 @@ export interface FieldSpec {
   bcdPad: BcdPad;
   /** Fill for a fixed field given a shorter value, on pack; unpack keeps the field as sent. */
   pad?: { side: 'left' | 'right'; char: string };
+  /**
+   * A text field that also takes binary data, written as its hex digits in upper case: how
+   * ASCII hosts carry the ICC data of field 55. Unpack keeps the text as sent.
+   */
+  binaryAsHex?: boolean;
 }
 
 export interface MessageLayout {
@@ -72,6 +77,7 @@ export const fieldSpecSchema = z.strictObject({
     side: z.enum(['left', 'right']),
     char: z.string().length(1),
   }).optional(),
+  binaryAsHex: z.boolean().optional(),
 });
 
 export type FieldSpecInput = z.input<typeof fieldSpecSchema>;
@@ -106,6 +112,7 @@ function completeSpec(raw: z.output<typeof fieldSpecSchema>): FieldSpec {
     bcdPad: raw.bcdPad,
   };
   if (raw.pad) spec.pad = { ...raw.pad };
+  if (raw.binaryAsHex) spec.binaryAsHex = true;
   return spec;
 }
 
@@ -130,6 +137,9 @@ export function specProblems(spec: FieldSpec): string[] {
   }
   if (spec.pad && spec.lengthKind !== 'fixed') problems.push('pad applies to fixed fields only');
   if (spec.pad && type === 'b') problems.push('pad does not apply to type b');
+  if (spec.binaryAsHex && type !== 'an' && type !== 'ans') {
+    problems.push(`binaryAsHex applies to text fields (an, ans), not ${type}`);
+  }
   const capacity = prefixCapacity(spec);
   if (spec.lengthKind !== 'fixed' && maxPrefixCount(spec) > capacity) {
     problems.push(`maximum ${maxPrefixCount(spec)} does not fit a ${spec.lengthKind} `

@@ -3,6 +3,8 @@
  * Fields of type n, an, ans and z hold strings exactly as they travel (fixed fields keep
  * their padding; BCD digits without the pad nibble); fields of type b hold Buffers.
  * Field 1 (the secondary bitmap) is never in `fields`: pack and unpack derive the bitmaps.
+ * A Buffer given for a text field whose layout says `binaryAsHex` travels as its hex digits,
+ * upper case: ASCII layouts carry binary data such as the ICC data of field 55 that way.
  */
 export type FieldValue = string | Buffer;
 
@@ -27,6 +29,18 @@ export function fieldText(message: IsoMessage, id: number): string | undefined {
 export function fieldBytes(message: IsoMessage, id: number): Buffer | undefined {
   const value = message.fields.get(id);
   return Buffer.isBuffer(value) ? value : undefined;
+}
+
+/**
+ * Binary data wherever the layout put it: the bytes of a b field, or those a text field
+ * spells in hex digits (ASCII layouts). Text that is not hex is given as its own bytes, so
+ * the reader's check (BER-TLV, say) refuses it. Undefined when absent.
+ */
+export function fieldData(message: IsoMessage, id: number): Buffer | undefined {
+  const value = message.fields.get(id);
+  if (value === undefined || Buffer.isBuffer(value)) return value;
+  return /^(?:[0-9A-Fa-f]{2})+$/.test(value) ? Buffer.from(value, 'hex')
+    : Buffer.from(value, 'latin1');
 }
 
 /**

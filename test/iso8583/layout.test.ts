@@ -63,6 +63,18 @@ describe('field encodings and prefixes', () => {
   });
 });
 
+describe('a text field that takes binary data as hex digits', () => {
+  it('writes a Buffer as upper-case hex text and keeps text as it is', () => {
+    const layout = layoutWith({ 55: { description: 'ICC data', type: 'ans', length: 999,
+      lengthKind: 'LLL', binaryAsHex: true } }, 'ascii');
+    const bytes = pack(createMessage('0200', [[55, Buffer.from('9f2701', 'hex')]]), layout);
+    expect(bytes.subarray(12).toString('latin1')).toBe('0069F2701');
+    expect(unpack(bytes, layout).fields.get(55)).toBe('9F2701');
+    const text = pack(createMessage('0200', [[55, '0033170003']]), layout);
+    expect(text.subarray(12).toString('latin1')).toBe('0100033170003');
+  });
+});
+
 describe('layout checks', () => {
   it.each([
     [{ description: 'x', type: 'an', length: 3, encoding: 'bcd' }, /type an needs encoding ascii/],
@@ -72,6 +84,8 @@ describe('layout checks', () => {
       pad: { side: 'left', char: ' ' } },
       /pad applies to fixed fields only/],
     [{ description: 'x', type: 'ans', length: 9, lengthUnit: 'digits' }, /counted in digits/],
+    [{ description: 'x', type: 'b', length: 9, binaryAsHex: true },
+      /binaryAsHex applies to text fields/],
   ] as const)('refuses %j', (spec, message) => {
     expect(() => layoutWith({ 48: spec as FieldSpecInput })).toThrow(message);
   });

@@ -1,5 +1,5 @@
 import { parseTlv, type TlvNode } from '../../emv/tlv';
-import { createMessage, fieldBytes, fieldText, type IsoMessage } from '../../iso8583/message';
+import { createMessage, fieldData, fieldText, type IsoMessage } from '../../iso8583/message';
 import { maskPan } from '../../mask';
 import type { SimulatorConfig } from './config';
 import type { Decision } from './issuer';
@@ -53,7 +53,7 @@ export class AdviceDesk {
     if (fieldText(request, 7) === undefined) {
       return { responseCode: formatError, maskedPan, reason: 'no transmission time (7)' };
     }
-    const icc = fieldBytes(request, 55);
+    const icc = fieldData(request, 55);
     let cid: Buffer | undefined;
     try {
       cid = icc && findTag(parseTlv(icc), '9F27');

@@ -4,7 +4,7 @@ import {
 } from '../../emv/cryptogram';
 import { encodeTlv, parseTlv, type TlvNode } from '../../emv/tlv';
 import { maskPan } from '../../mask';
-import { createMessage, fieldBytes, fieldText, responseMti, type IsoMessage }
+import { createMessage, fieldData, fieldText, responseMti, type IsoMessage }
   from '../../iso8583/message';
 import type { FaultMode, IssuerConfig, SimulatorConfig } from './config';
 
@@ -77,7 +77,7 @@ function readPan(request: IsoMessage): string | undefined {
 
 /** PAN, PAN sequence (5F34, else field 23) and the ICC tags, or the reason they are not there. */
 function readCard(request: IsoMessage): CardFacts | string {
-  const icc = fieldBytes(request, 55);
+  const icc = fieldData(request, 55);
   if (!icc) return 'no ICC data (55)';
   let tags: TagValues;
   try {
