@@ -191,8 +191,13 @@ export async function openAcquirer(loaded: LoadedConfig, log: Logger,
   if (host.kind === 'embedded-simulator') {
     const simConfig = loadSimulatorConfig(host.simulatorConfig
       ? loaded.resolvePath(host.simulatorConfig) : undefined);
+    // The rehearsal bank remembers across runs, as a bank does: what it approved (so that a
+    // later reversal or settlement finds it) and the MAC keys it handed out at sign-on.
+    const simDir = join(loaded.resolvePath(loaded.config.dataDir), 'acquirer-simulator');
     acquirerSimulator = await startAcquirerSimulator(
-      { ...simConfig, layout: host.layout, tpdu: host.tpdu !== undefined,
+      { ...simConfig, ledger: simConfig.ledger ?? join(simDir, 'ledger.db'),
+        keyFile: simConfig.keyFile ?? join(simDir, 'keys.json'),
+        layout: host.layout, tpdu: host.tpdu !== undefined,
         ...(host.mac ? { mac: host.mac } : {}) },
       { logger: log.child({ part: 'acquirer-simulator' }) });
     closers.push(() => acquirerSimulator!.close());

@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { AcquirerLink } from '../acquirer/link';
 import { Settlement, type SettlementResult } from '../acquirer/settlement';
-import { loadSimulatorConfig } from '../acquirer/simulator/config';
-import { startAcquirerSimulator, type AcquirerSimulator } from '../acquirer/simulator/server';
+import { openAcquirer } from '../app';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import { Journal } from '../journal/journal';
 import { loadOrCreateDataKey } from '../keys/data-key';
@@ -81,29 +79,13 @@ export async function settleWith(loaded: LoadedConfig, log: Logger): Promise<Set
   const dataDir = loaded.resolvePath(config.dataDir);
   const journal = Journal.open(join(dataDir, 'quay.db'), log,
     loadOrCreateDataKey(join(dataDir, 'keys', 'data.key')));
-  let simulator: AcquirerSimulator | undefined;
-  let link: AcquirerLink | undefined;
+  const closers: (() => Promise<void> | void)[] = [() => journal.close()];
   try {
-    const host = config.host;
-    let address = host.kind === 'tcp' ? { host: host.host, port: host.port } : undefined;
-    if (host.kind === 'embedded-simulator') {
-      // A fresh embedded bank holds no batch of its own unless its config names a ledger:
-      // then it answers 95 and takes the batch upload, as a real host that lost its batch.
-      const settings = loadSimulatorConfig(host.simulatorConfig
-        ? loaded.resolvePath(host.simulatorConfig) : undefined);
-      simulator = await startAcquirerSimulator(
-        { ...settings, layout: host.layout, tpdu: host.tpdu !== undefined },
-        { logger: log.child({ part: 'acquirer-simulator' }) });
-      address = { host: simulator.host, port: simulator.port };
-    }
-    link = new AcquirerLink({ host: address!.host, port: address!.port, layout: host.layout,
-      tpdu: host.tpdu, connectTimeoutMs: host.connectTimeoutMs,
-      responseTimeoutMs: host.responseTimeoutMs }, log.child({ part: 'acquirer' }));
-    return await new Settlement({ acquirer: link, journal, terminalId: config.terminal.terminalId,
-      merchantId: config.terminal.merchantId, nii: host.nii, log }).settle();
+    // The same link as payments take: the host profile's MAC, the embedded bank's ledger.
+    const { acquirer } = await openAcquirer(loaded, log, closers);
+    return await new Settlement({ acquirer, journal, terminalId: config.terminal.terminalId,
+      merchantId: config.terminal.merchantId, nii: config.host.nii, log }).settle();
   } finally {
-    await link?.close();
-    await simulator?.close();
-    journal.close();
+    for (const close of closers.reverse()) await close();
   }
 }

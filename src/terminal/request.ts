@@ -7,7 +7,9 @@ export const MAX_AMOUNT = 999_999_999_999;
 /** What desk software or a clerk asks for; the terminal adds its own IDs. */
 export type PaymentRequest = Omit<NewPayment, 'terminalId' | 'merchantId'>;
 
-const TEXT_LIMITS = { reference: 40, description: 120, payer: 80, operator: 40, idempotencyKey: 64 };
+const TEXT_LIMITS = {
+  reference: 40, description: 120, payer: 80, operator: 40, idempotencyKey: 64,
+};
 
 /**
  * Checks a payment request from the desk software or the clerk. Amounts arrive as numbers or

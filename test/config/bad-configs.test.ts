@@ -43,7 +43,8 @@ const TABLE: Record<string, string[]> = {
   ],
   'host-port-out-of-range': ['host.port: Too big: expected number to be <=65535'],
   'unknown-printer-kind': [
-    "printer.kind: Invalid discriminator value. Expected 'embedded-simulator' | 'tcp' | 'usb' | 'none'",
+    "printer.kind: Invalid discriminator value. "
+      + "Expected 'embedded-simulator' | 'tcp' | 'usb' | 'none'",
   ],
   'no-aids': ['emv.aids: Too small: expected array to have >=1 items'],
 };

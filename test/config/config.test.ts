@@ -26,7 +26,8 @@ describe('config', () => {
       expect(err).toBeInstanceOf(ConfigError);
       const message = (err as Error).message;
       expect(message).toMatch(/terminal: unknown key 'terminalID' \(did you mean 'terminalId'\?\)/);
-      expect(message).toMatch(/printer\.profile: unknown key 'widthDot' \(did you mean 'widthDots'/);
+      expect(message)
+        .toMatch(/printer\.profile: unknown key 'widthDot' \(did you mean 'widthDots'/);
     }
   });
 

@@ -23,7 +23,8 @@ describe('quay pay (the README main command)', () => {
     expect(result.authCode).toMatch(/^[0-9A-Z]{6}$/);
     expect(result.receipt.pngPath).toMatch(/\.png$/);
     expect(PNG.sync.read(readFileSync(result.receipt.pngPath)).width).toBe(384);
-    expect(readFileSync(result.receipt.bytesPath).subarray(0, 2)).toEqual(Buffer.from('1b40', 'hex'));
+    expect(readFileSync(result.receipt.bytesPath).subarray(0, 2))
+      .toEqual(Buffer.from('1b40', 'hex'));
     // The console display wrote the screens to stderr, so stdout stays pure JSON.
     expect(stderr).toContain('[display] |     THANH CONG     |         150.000 VND|');
 
@@ -79,4 +80,26 @@ describe('quay card read (for technicians)', () => {
     expect(JSON.parse(failure!.stdout)).toMatchObject({ outcome: 'error',
       error: { code: 'CARD_NOT_ACCEPTED' } });
   });
+});
+
+describe('quay settle after payments on the embedded defaults', () => {
+  it('closes the batch at the first 0500: the rehearsal bank kept its ledger between runs',
+    async () => {
+      const { path, dataDir } = writeTestConfig();
+      for (const [amount, ref] of [['150000', 'HS-S1'], ['20000', 'HS-S2']]) {
+        await run(QUAY, ['--config', path, 'pay', amount!, '--ref', ref!]);
+      }
+      const first = JSON.parse((await run(QUAY, ['--config', path, 'settle', '--json'])).stdout);
+      expect(first).toMatchObject({ result: 'settled', batch: 1, nextBatch: 2,
+        responseCode: '00', sales: { count: 2, amount: 170_000 }, uploaded: false });
+      await run(QUAY, ['--config', path, 'pay', '30000', '--ref', 'HS-S3']);
+      const second = JSON.parse((await run(QUAY, ['--config', path, 'settle', '--json'])).stdout);
+      expect(second).toMatchObject({ batch: 2, responseCode: '00',
+        sales: { count: 1, amount: 30_000 }, uploaded: false });
+      const db = new Database(join(dataDir, 'quay.db'), { readonly: true });
+      expect(db.prepare('SELECT batch, state FROM transactions ORDER BY id').all()).toEqual([
+        { batch: 1, state: 'settled' }, { batch: 1, state: 'settled' },
+        { batch: 2, state: 'settled' }]);
+      db.close();
+    });
 });

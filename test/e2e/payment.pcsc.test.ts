@@ -49,7 +49,9 @@ describe('a payment over the real PC/SC stack', () => {
 
   async function insert(file: string): Promise<void> {
     await link?.close();
-    if (link) await (app.reader as PcscReader).waitForRemoval({ reader: READER, timeoutMs: 10_000 });
+    if (link) {
+      await (app.reader as PcscReader).waitForRemoval({ reader: READER, timeoutMs: 10_000 });
+    }
     link = new VpcdLink(loadVirtualCard(file), { port: 35963 });
     await link.connect();
   }

@@ -37,7 +37,8 @@ const built = (name: string) => sampleMessages().find((s) => s.name === name)!.b
 
 describe('quay iso8583 decode', () => {
   it('prints the reversal capture, every field with number, description and value', async () => {
-    const out = await quay('decode', '--layout', 'iso87-ascii', fixture('iso_reversal_message.dat'));
+    const out = await quay('decode', '--layout', 'iso87-ascii',
+      fixture('iso_reversal_message.dat'));
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toBe('layout iso87-ascii, read as raw bytes');
     expect(lines[1]).toBe('MTI  0400');

@@ -52,7 +52,7 @@ describe('ISO/IEC 9797-1 MAC algorithms', () => {
     expect(cbcMac(KEY, data, padding)).toEqual(last);
   });
 
-  it('algorithm 1 and 3 differ for a double-length key and agree when both halves are equal', () => {
+  it('algorithm 1 and 3 differ for a double-length key, agree when both halves are equal', () => {
     const data = Buffer.from('Now is the time for all ');
     expect(cbcMac(KEY, data, 'zero')).not.toEqual(retailMac(KEY, data, 'zero'));
     const single = KEY.subarray(0, 8);

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { PcscCardReader, PcscLite, PcscLiteFactory } from '../../../drivers/card/pcsclite-binding';
+import type { PcscCardReader, PcscLite, PcscLiteFactory }
+  from '../../../drivers/card/pcsclite-binding';
 
 /**
  * A stand-in for npm pcsclite that the test drives by hand: it reports reader lists and
