@@ -30,6 +30,8 @@ import { silentLogger } from '../src/log';
 import { renderReceipt } from '../src/receipt/render';
 import { PROFILE_58MM, type ReceiptData } from '../src/receipt/types';
 import { sampleMessages } from './fuzz-iso8583';
+import { forwarding } from './bench-forward';
+import { journalWrites, reportLatency } from './bench-journal';
 
 interface Figure {
   name: string;
@@ -277,6 +279,18 @@ async function roundTrips(): Promise<void> {
   report(subject, reference);
 }
 
+async function journalAndForwarding(): Promise<void> {
+  const writes = journalWrites();
+  reportLatency(writes.subject, writes.reference);
+  const f = await forwarding(10_000);
+  const rate = (ms: number) => f.count / (ms / 1000);
+  report({ name: `forwarder: ${f.count} queued advices to the simulator`,
+    perSecond: rate(f.forwardMs) },
+  { name: 'same advices, bare socket', perSecond: rate(f.referenceMs) });
+  console.log(`  ${f.count} advices forwarded in ${(f.forwardMs / 1000).toFixed(1)} s; ` +
+    `the simulator alone took ${(f.referenceMs / 1000).toFixed(1)} s`);
+}
+
 async function receipts(): Promise<void> {
   const data: ReceiptData = {
     merchant: { name: 'UBND PHƯỜNG BẾN NGHÉ', address: '29 Lê Duẩn, Quận 1, TP. Hồ Chí Minh',
@@ -324,3 +338,4 @@ await isoAgainstIso8583();
 await roundTrips();
 await receipts();
 await payments();
+await journalAndForwarding();

@@ -67,6 +67,8 @@ export const transaction = z.object({
 
 export const paymentResult = transaction.extend({
   replayed: z.boolean(),
+  /** Offline approvals still to forward to the bank, this one included: when approved offline. */
+  toForward: z.object({ pending: z.int(), total: z.int() }).optional(),
   receipt: z.object({
     printed: z.boolean(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),

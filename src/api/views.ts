@@ -13,8 +13,9 @@ export function statusOf(state: TransactionState): PublicStatus {
   switch (state) {
     case 'created': case 'card_read': return 'in_progress';
     case 'sent': return 'outcome_unknown';
-    case 'settled': return 'approved';
-    case 'advice_sent': case 'advice_accepted': return 'approved_offline';
+    // The bank took the advice: the payment stands approved there as an online one does.
+    case 'settled': case 'advice_accepted': return 'approved';
+    case 'advice_sent': return 'approved_offline';
     default: return state;
   }
 }
@@ -26,8 +27,8 @@ export const RUNNING_STATES: readonly TransactionState[] = ['created', 'card_rea
 export function statesOf(status: string): TransactionState[] {
   if (status === 'in_progress') return ['created', 'card_read'];
   if (status === 'outcome_unknown') return ['sent'];
-  if (status === 'approved') return ['approved', 'settled'];
-  if (status === 'approved_offline') return ['approved_offline', 'advice_sent', 'advice_accepted'];
+  if (status === 'approved') return ['approved', 'settled', 'advice_accepted'];
+  if (status === 'approved_offline') return ['approved_offline', 'advice_sent'];
   return [status as TransactionState];
 }
 
@@ -48,13 +49,16 @@ export function publicResult(row: TransactionRow, result: PaymentResult) {
   return {
     ...publicTransaction(row),
     replayed: result.replayed,
+    ...(result.toForward ? { toForward: result.toForward } : {}),
     receipt: result.receipt === null ? null
       : { printed: result.receipt.printed, error: result.receipt.error ?? null },
   };
 }
 
 function reasonOf(row: TransactionRow): PublicTransaction['reason'] {
-  if (row.state === 'approved') return null;
+  if (statusOf(row.state) === 'approved' || statusOf(row.state) === 'approved_offline') {
+    return null;
+  }
   const words = outcomeReason(row);
   const code = row.state === 'reversal_pending' || row.state === 'reversed'
     ? row.state.toUpperCase()

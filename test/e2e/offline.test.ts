@@ -11,6 +11,7 @@ import { loadSimulatorConfig } from '../../src/acquirer/simulator/config';
 import {
   startAcquirerSimulator, type AcquirerSimulator,
 } from '../../src/acquirer/simulator/server';
+import { buildApi } from '../../src/api/server';
 import { startApp, type App } from '../../src/app';
 import { DEFAULT_CONFIG_PATH } from '../../src/config/load';
 import { encodeTlv, parseTlv } from '../../src/emv/tlv';
@@ -139,6 +140,38 @@ describe('offline approvals with the bank link down', () => {
       expect(app.journal.get(first.journalId)?.state).toBe('advice_accepted');
       // The sealed advice data is erased once the bank has answered.
       expect(app.adviceQueue.row(first.journalId)?.payload).toBeNull();
+    });
+
+  it('shows desk software "approved offline, to forward", then approved once forwarded',
+    async () => {
+      const port = await freePort();
+      const app = await open(port);
+      const api = buildApi({ terminal: app.terminal, journal: app.journal, log: silentLogger });
+      await api.listen({ host: '127.0.0.1', port: 0 });
+      try {
+        const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+        insert(app, OFFLINE_CARD);
+        const made = await fetch(`${base}/v1/payments`, { method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ amount: 120_000, reference: 'HS-API-OFF' }) });
+        expect(made.status).toBe(201);
+        const body = await made.json() as { journalId: number };
+        expect(body).toMatchObject({ status: 'approved_offline', responseCode: 'Y3',
+          reason: null, toForward: { pending: 1, total: 120_000 } });
+
+        await bankOn(port);
+        app.adviceQueue.retryNow();
+        app.forwarder.poke();
+        await until(() => app.adviceQueue.summary().pending === 0);
+        const later = await (await fetch(`${base}/v1/payments/${body.journalId}`)).json();
+        expect(later).toMatchObject({ status: 'approved', state: 'advice_accepted',
+          responseCode: '00' });
+        const listed = await (await fetch(`${base}/v1/transactions?state=approved`)).json() as
+          { items: { journalId: number }[] };
+        expect(listed.items.map((t) => t.journalId)).toEqual([body.journalId]);
+      } finally {
+        await api.close();
+      }
     });
 
   it('declines over the per-payment maximum, with the reason in both languages', async () => {
