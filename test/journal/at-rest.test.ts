@@ -1,10 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessReader } from '../../drivers/card/virtual/in-process-reader';
 import { loadVirtualCard } from '../../drivers/card/virtual/load';
 import { startApp, type App } from '../../src/app';
+import { loadTmk, signOn } from '../../src/cli/sign-on';
+import { fromObject } from '../../src/config/load';
+import { terminalKeysPath } from '../../src/keys/terminal-keys';
 import { createLogger } from '../../src/log';
 import { CARDS_DIR, testConfig } from '../support/app-config';
 import { cardSecrets, filesUnder, secretsIn, testCard, type TestCard } from '../support/secrets';
@@ -71,4 +76,49 @@ describe('card data at rest after a run of payments', () => {
     const wal = join(dataDir, 'quay.db-wal');
     if (existsSync(wal)) expect(secretsIn(wal, secrets)).toEqual([]);
   });
+});
+
+/**
+ * The same with the bank link's keys in play (config/examples/mac-rehearsal.yaml): the master
+ * key loaded from its components, a MAC key received at sign-on, every request MACed. Neither
+ * key appears in clear in the terminal's files; the key store holds them sealed.
+ */
+describe('link keys at rest after sign-on and MACed payments', () => {
+  const EXAMPLES = new URL('../../config/examples/', import.meta.url).pathname;
+
+  it('leaves the master key and the MAC key in no file of the data folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quay-keys-at-rest-'));
+    const sim = parse(readFileSync(`${EXAMPLES}acquirer-sim-mac.yaml`, 'utf8'));
+    // The bank's own files (its key file) sit outside the terminal's data folder.
+    const simPath = join(dir, 'acquirer-sim.yaml');
+    writeFileSync(simPath, stringify({ ...sim, keyFile: join(dir, 'bank', 'keys.json') }));
+    const raw = parse(readFileSync(`${EXAMPLES}mac-rehearsal.yaml`, 'utf8'));
+    const dataDir = join(dir, 'data');
+    const loaded = fromObject({ ...raw, dataDir, host: { ...raw.host, simulatorConfig: simPath } },
+      `${EXAMPLES}mac-rehearsal.yaml`);
+    const logFile = join(dataDir, 'logs', 'quay.log');
+    const log = createLogger({ level: 'trace' },
+      pino.destination({ dest: logFile, mkdir: true, sync: true }));
+
+    loadTmk(loaded, { fromSimulator: true });
+    await signOn(loaded, log);
+    const app = await startApp(loaded, { log, forward: false });
+    let macKey: Buffer;
+    try {
+      for (const amount of [150_000, 20_000]) {
+        const paid = await app.terminal.pay({ amount, reference: `HS-K-${amount}` });
+        expect(paid.status).toBe('approved');
+      }
+      macKey = app.acquirerSimulator!.macKey('QUAY0001')!;
+    } finally {
+      await app.close();
+    }
+    const tmk = sim.terminals[0].tmk as string;
+    const secrets: [string, string][] = [['terminal master key', tmk.replace(/ /g, '')],
+      ['MAC key', macKey.toString('hex')]];
+    const files = filesUnder(dataDir);
+    expect(files).toContain(terminalKeysPath(dataDir));
+    expect(readFileSync(logFile, 'utf8')).toContain('"mti":"0800"');
+    for (const file of files) expect(secretsIn(file, secrets), file).toEqual([]);
+  }, 60_000);
 });
