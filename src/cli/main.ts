@@ -15,6 +15,7 @@ import { addSupportCommands } from './support';
 import { addSimulatorCommands } from './simulators';
 import { addSignOnCommands } from './sign-on';
 import { addQueueCommands } from './queue';
+import { addUserCommands } from './user';
 import { addSettleCommands } from './settle';
 
 const program = new Command('quay')
@@ -56,7 +57,9 @@ program.command('start')
   .action(async () => {
     const log = createLogger();
     const app = await startApp(loadConfig(program.opts().config), { log });
-    const api = buildApi({ terminal: app.terminal, journal: app.journal, log });
+    const { token, users } = app.config.api;
+    const api = buildApi({ terminal: app.terminal, journal: app.journal, log,
+      receipts: app.receipts, security: { token, users } });
     const { host, port } = app.config.api;
     await api.listen({ host, port });
     const stop = async () => {
@@ -84,6 +87,7 @@ addDoctorCommands(program);
 addSupportCommands(program);
 addSignOnCommands(program);
 addQueueCommands(program);
+addUserCommands(program);
 addSettleCommands(program);
 
 interface PayOptions {
