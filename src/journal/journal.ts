@@ -184,17 +184,19 @@ export class Journal {
       copyFileSync(path, backup);
       this.log.info({ backup }, 'journal backed up before migration');
     }
-    for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
-      try {
-        this.db.transaction(() => {
+    // Every step in one transaction: a failure at any of them leaves the file as it was.
+    let version = current;
+    try {
+      this.db.transaction(() => {
+        for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+          version = migration.version;
           this.db.exec(migration.sql);
           this.db.pragma(`user_version = ${migration.version}`);
-        })();
-      } catch (err) {
-        throw new JournalError('JOURNAL_ERROR',
-          `journal migration to schema ${migration.version} failed; the file is unchanged`,
-          { cause: err });
-      }
+        }
+      })();
+    } catch (err) {
+      throw new JournalError('JOURNAL_ERROR',
+        `journal migration to schema ${version} failed; the file is unchanged`, { cause: err });
     }
   }
 

@@ -60,4 +60,22 @@ describe('journal migrations', () => {
     after.close();
     expect(existsSync(`${path}.v1.bak`)).toBe(true);
   });
+
+  it('leaves the file at its old schema when a later step fails after earlier ones ran', () => {
+    const path = journalAtSchema1();
+    // Migrations 2 and 3 would pass; 4 meets an index named as its own and fails.
+    const db = new Database(path);
+    db.exec('CREATE TABLE advices_blocker (x); CREATE INDEX advices_state ON advices_blocker (x);');
+    db.close();
+    expect(() => Journal.open(path)).toThrow(/migration to schema 4 failed; the file is unchanged/);
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(1);
+    expect(after.prepare("SELECT name FROM sqlite_master WHERE name IN ('reversals', 'advices')")
+      .all()).toEqual([]);
+    const columns = after.prepare('PRAGMA table_info(transactions)').all() as { name: string }[];
+    expect(columns.map((c) => c.name)).not.toContain('pan_sealed');
+    expect(after.prepare('SELECT reference FROM transactions').all())
+      .toEqual([{ reference: 'HS-OLD' }]);
+    after.close();
+  });
 });
