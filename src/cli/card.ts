@@ -59,13 +59,17 @@ export async function readCard(configPath: string, cardFile?: string): Promise<C
   const profile = terminalProfile(loaded.config);
   let reader: CardReader;
   let readerName: string | undefined;
-  if (cardFile) {
+  const settings = loaded.config.cardReader;
+  // A card file given, or a configuration whose reader is in-process: the virtual card is
+  // read in process, as the payment would read it; otherwise the card in the PC/SC reader.
+  const virtualCard = cardFile ? resolve(cardFile)
+    : settings.kind === 'in-process' ? loaded.resolvePath(settings.card) : undefined;
+  if (virtualCard) {
     const inProcess = new InProcessReader({ log });
-    inProcess.insert(loadVirtualCard(resolve(cardFile)));
+    inProcess.insert(loadVirtualCard(virtualCard));
     reader = inProcess;
   } else {
     reader = new PcscReader({ log });
-    const settings = loaded.config.cardReader;
     readerName = settings.kind === 'pcsc' ? settings.reader : undefined;
   }
   const report: CardReport = { outcome: 'error' };

@@ -99,7 +99,8 @@ export function describeQueue(r: QueueReport): string {
       (r.oldestReversalAgeSeconds === null ? ''
         : `, oldest ${formatAge(r.oldestReversalAgeSeconds)}`) +
       (r.reversalsHeld === 0 ? '' : `, ${r.reversalsHeld} held (tạm dừng gửi)`),
-    `Ngân hàng từ chối / Declined by the bank: ${r.declined}`,
+    `Ngân hàng từ chối giao dịch ngoại tuyến / Offline approvals declined by the bank: ` +
+      `${r.declined}`,
   ];
   if (r.lastError) {
     lines.push(`Lỗi gần nhất / Last error: ${r.lastError.error} ` +

@@ -72,6 +72,13 @@ describe('quay card read (for technicians)', () => {
     expect(stdout).not.toContain('4761739001010010');
   });
 
+  it('reads the configured in-process card when no --card is given', async () => {
+    const { path } = writeTestConfig();
+    const { stdout } = await run(QUAY, ['--config', path, 'card', 'read', '--json']);
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: 'read', reader: 'quay in-process reader',
+      maskedPan: '**** **** **** 0010', application: { aid: 'A0000000031010' } });
+  });
+
   it('says why a card cannot be read', async () => {
     const card = new URL('../fixtures/cards/devnied-cobadge-locked.yaml', import.meta.url).pathname;
     const failure = await run(QUAY, ['card', 'read', '--card', card, '--json'])
