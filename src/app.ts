@@ -14,8 +14,8 @@ import { TcpPrinter } from '../drivers/printer/tcp-printer';
 import { DevicePrinter } from '../drivers/printer/device-printer';
 import type { ReceiptPrinter } from '../drivers/printer/types';
 import { AcquirerLink } from './acquirer/link';
-import { loadSimulatorConfig } from './acquirer/simulator/config';
-import { startAcquirerSimulator, type AcquirerSimulator } from './acquirer/simulator/server';
+import type { AcquirerSimulator } from './acquirer/simulator/server';
+import { startEmbeddedBank } from './acquirer/simulator/embedded';
 import type { LoadedConfig } from './config/load';
 import { ConfigError } from './errors';
 import type { QuayConfig } from './config/schema';
@@ -189,17 +189,7 @@ export async function openAcquirer(loaded: LoadedConfig, log: Logger,
   let acquirerSimulator: AcquirerSimulator | undefined;
   let address = host.kind === 'tcp' ? { host: host.host, port: host.port } : undefined;
   if (host.kind === 'embedded-simulator') {
-    const simConfig = loadSimulatorConfig(host.simulatorConfig
-      ? loaded.resolvePath(host.simulatorConfig) : undefined);
-    // The rehearsal bank remembers across runs, as a bank does: what it approved (so that a
-    // later reversal or settlement finds it) and the MAC keys it handed out at sign-on.
-    const simDir = join(loaded.resolvePath(loaded.config.dataDir), 'acquirer-simulator');
-    acquirerSimulator = await startAcquirerSimulator(
-      { ...simConfig, ledger: simConfig.ledger ?? join(simDir, 'ledger.db'),
-        keyFile: simConfig.keyFile ?? join(simDir, 'keys.json'),
-        layout: host.layout, tpdu: host.tpdu !== undefined,
-        ...(host.mac ? { mac: host.mac } : {}) },
-      { logger: log.child({ part: 'acquirer-simulator' }) });
+    acquirerSimulator = await startEmbeddedBank(loaded, log.child({ part: 'acquirer-simulator' }));
     closers.push(() => acquirerSimulator!.close());
     address = { host: acquirerSimulator.host, port: acquirerSimulator.port };
   }

@@ -2,9 +2,8 @@ import { connect } from 'node:net';
 import { AcquirerLink } from '../../acquirer/link';
 import { buildNetworkRequest, readNetworkResponse } from '../../acquirer/network';
 import { isApproved } from '../../acquirer/response-codes';
-import { loadSimulatorConfig } from '../../acquirer/simulator/config';
-import { startAcquirerSimulator, type AcquirerSimulator } from
-  '../../acquirer/simulator/server';
+import { startEmbeddedBank } from '../../acquirer/simulator/embedded';
+import type { AcquirerSimulator } from '../../acquirer/simulator/server';
 import { isQuayError } from '../../errors';
 import { loadLayout } from '../../iso8583/layouts';
 import { fieldText } from '../../iso8583/message';
@@ -34,11 +33,7 @@ export const bankHostCheck: Check = {
     let simulator: AcquirerSimulator | undefined;
     let address: { host: string; port: number };
     if (host.kind === 'embedded-simulator') {
-      const simConfig = loadSimulatorConfig(host.simulatorConfig
-        ? loaded.resolvePath(host.simulatorConfig) : undefined);
-      simulator = await startAcquirerSimulator(
-        { ...simConfig, layout: host.layout, tpdu: host.tpdu !== undefined },
-        { logger: silentLogger });
+      simulator = await startEmbeddedBank(loaded, silentLogger);
       address = { host: simulator.host, port: simulator.port };
     } else {
       address = { host: host.host, port: host.port };
