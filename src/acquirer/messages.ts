@@ -4,6 +4,7 @@ import { maskBytes } from '../mask';
 import { createMessage, fieldData, fieldText, type FieldValue, type IsoMessage }
   from '../iso8583/message';
 import { isApproved } from './response-codes';
+import { digits, localTimeFields } from './fields';
 
 /**
  * The purchase (0200/0210) as quay sends and reads it. Field numbers follow ISO 8583:1987;
@@ -118,16 +119,6 @@ export function track2Text(track2: Buffer): string {
     throw badRequest('track2', `not track 2 data (${maskBytes(track2)})`);
   }
   return text;
-}
-
-function digits(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
-function localTimeFields(time: Date): [string, string] {
-  const hhmmss = digits(time.getHours(), 2) + digits(time.getMinutes(), 2)
-    + digits(time.getSeconds(), 2);
-  return [hhmmss, digits(time.getMonth() + 1, 2) + digits(time.getDate(), 2)];
 }
 
 /** The card fields: 35 when the card gave track 2 equivalent data, else 2 and 14. */

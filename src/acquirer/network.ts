@@ -1,6 +1,7 @@
 import { HostError } from '../errors';
 import type { MessageLayout } from '../iso8583/layout';
 import { createMessage, fieldText, type IsoMessage } from '../iso8583/message';
+import { digits, localTimeFields } from './fields';
 
 /**
  * Network management messages (0800/0810): sign-on, echo test and key exchange. Which field
@@ -38,17 +39,13 @@ function usesField70(layout: MessageLayout): boolean {
   return layout.fields.has(70);
 }
 
-function digits(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
 export function buildNetworkRequest(fn: NetworkFunction, req: NetworkRequest,
   layout: MessageLayout): IsoMessage {
-  const t = req.localTime;
+  const [time, date] = localTimeFields(req.localTime);
   const message = createMessage('0800', [
     [11, digits(req.stan, 6)],
-    [12, digits(t.getHours(), 2) + digits(t.getMinutes(), 2) + digits(t.getSeconds(), 2)],
-    [13, digits(t.getMonth() + 1, 2) + digits(t.getDate(), 2)],
+    [12, time],
+    [13, date],
     [24, req.nii],
     [41, req.terminalId.padEnd(8, ' ')],
   ]);

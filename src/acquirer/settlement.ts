@@ -8,6 +8,7 @@ import {
   emptyTotals, SETTLEMENT_AFTER_UPLOAD_CODE, SETTLEMENT_CODE, TOTALS_FIELD, TOTALS_MISMATCH,
   totalsText, type BatchTotals,
 } from './settlement-format';
+import { digits, localTimeFields } from './fields';
 
 /**
  * Closing the batch with the bank: the totals of the journal's approved transactions of the
@@ -47,10 +48,6 @@ export interface SettlementResult extends BatchReport {
   /** How many 0320 went out. */
   uploadCount: number;
   responseCode: string;
-}
-
-function digits(n: number, width: number): string {
-  return String(n).padStart(width, '0');
 }
 
 function isRefund(row: TransactionRow): boolean {
@@ -127,12 +124,12 @@ export class Settlement {
   }
 
   private header(mti: string, processingCode: string, stan: number): IsoMessage {
-    const now = new Date();
+    const [time, date] = localTimeFields(new Date());
     return createMessage(mti, [
       [3, processingCode],
       [11, digits(stan, 6)],
-      [12, digits(now.getHours(), 2) + digits(now.getMinutes(), 2) + digits(now.getSeconds(), 2)],
-      [13, digits(now.getMonth() + 1, 2) + digits(now.getDate(), 2)],
+      [12, time],
+      [13, date],
       [24, this.options.nii],
       [41, this.options.terminalId.padEnd(8, ' ')],
       [42, this.options.merchantId.padEnd(15, ' ')],

@@ -5,7 +5,8 @@ import type { SimulatorConfig } from './config';
 import type { Decision, ForcedAnswer } from './issuer';
 import type { Adjustment, Approval, Ledger, LedgerOutcome } from './ledger';
 import { requestPan } from './pin';
-import { answerFrame } from './security';
+import { answerFrame } from './answer-frame';
+import { digits } from '../fields';
 
 /**
  * Voids and refunds as the bank simulator plays them: a 0200 whose processing code starts
@@ -42,10 +43,6 @@ export function adjustmentKind(request: IsoMessage): AdjustmentKind | undefined 
   const code = fieldText(request, 3) ?? '';
   if (code.startsWith(VOID_CODE_PREFIX)) return 'void';
   return code.startsWith(REFUND_CODE_PREFIX) ? 'refund' : undefined;
-}
-
-function digits(n: number, width: number): string {
-  return String(n).padStart(width, '0');
 }
 
 export class AdjustmentDesk {

@@ -1,8 +1,12 @@
 import { parseTlv, type TlvNode } from '../../emv/tlv';
-import { createMessage, fieldData, fieldText, type IsoMessage } from '../../iso8583/message';
+import { fieldData, fieldText, type IsoMessage } from '../../iso8583/message';
 import { maskPan } from '../../mask';
 import type { SimulatorConfig } from './config';
 import type { Decision } from './issuer';
+import { answerFrame } from './answer-frame';
+
+/** What a 0230 repeats of its advice: field 7 too, the advice's identity at the bank. */
+const ADVICE_ECHOED = [3, 4, 7, 11, 24, 41, 42, 49];
 
 /**
  * The bank side of offline-approval advices (0220, 0221 on a repeat), answered with 0230.
@@ -16,10 +20,6 @@ import type { Decision } from './issuer';
  */
 
 export type { BookedAdvice } from './ledger';
-
-function digits(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
 
 function findTag(nodes: TlvNode[], tag: string): Buffer | undefined {
   for (const node of nodes) {
@@ -36,7 +36,7 @@ export class AdviceDesk {
   /** Answers the first copy of a 0220 or 0221; undefined for any other message. */
   answer(request: IsoMessage, now: Date): Decision | undefined {
     if (request.mti !== '0220' && request.mti !== '0221') return undefined;
-    const reply = this.echo(request, now);
+    const reply = answerFrame(request, now, ADVICE_ECHOED);
     const { responseCode, reason, maskedPan } = this.decide(request);
     reply.fields.set(39, responseCode);
     return { reply, entry: { responseCode, reason, ...(maskedPan ? { maskedPan } : {}) } };
@@ -69,17 +69,5 @@ export class AdviceDesk {
       return { responseCode: rule.responseCode, maskedPan, reason: 'amount rule' };
     }
     return { responseCode: '00', maskedPan, reason: 'advice booked' };
-  }
-
-  private echo(request: IsoMessage, now: Date): IsoMessage {
-    const reply = createMessage('0230');
-    for (const id of [3, 4, 7, 11, 24, 41, 42, 49]) {
-      const value = request.fields.get(id);
-      if (value !== undefined) reply.fields.set(id, value);
-    }
-    reply.fields.set(12, digits(now.getHours(), 2) + digits(now.getMinutes(), 2)
-      + digits(now.getSeconds(), 2));
-    reply.fields.set(13, digits(now.getMonth() + 1, 2) + digits(now.getDate(), 2));
-    return reply;
   }
 }

@@ -4,9 +4,14 @@ import {
 } from '../../emv/cryptogram';
 import { encodeTlv, parseTlv, type TlvNode } from '../../emv/tlv';
 import { maskPan } from '../../mask';
-import { createMessage, fieldData, fieldText, responseMti, type IsoMessage }
+import { fieldData, fieldText, responseMti, type IsoMessage }
   from '../../iso8583/message';
 import type { FaultMode, IssuerConfig, SimulatorConfig } from './config';
+import { answerFrame } from './answer-frame';
+import { digits } from '../fields';
+
+/** What an authorisation, reversal or echo answer repeats of its request. */
+const ISSUER_ECHOED = [3, 4, 11, 24, 41, 42, 49, 70];
 
 /**
  * The bank side of an authorisation, as the simulator plays it: find the issuer by PAN
@@ -127,10 +132,6 @@ function issuerData(cvn: Cvn, key: Buffer, card: CardFacts, rc: string): Buffer 
   ]);
 }
 
-function digits(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
 /** Numbers approvals and RRNs; one per simulator. */
 export class IssuerHost {
   private approvalCounter: number;
@@ -150,9 +151,8 @@ export class IssuerHost {
    * or by command), before the amount rules.
    */
   answer(request: IsoMessage, now: Date, forced?: ForcedAnswer): Decision | undefined {
-    const mti = responseMti(request.mti);
-    if (mti === undefined) return undefined;
-    const reply = this.echo(request, mti, now);
+    if (responseMti(request.mti) === undefined) return undefined;
+    const reply = answerFrame(request, now, ISSUER_ECHOED);
     if (request.mti === '0800') return this.decided(reply, { responseCode: '00', reason: 'echo' });
     if (request.mti === '0400' || request.mti === '0401') return this.reverse(request, reply);
     if (request.mti !== '0200') {
@@ -247,19 +247,6 @@ export class IssuerHost {
       + digits(this.rrnCounter, 6);
     this.rrnCounter = (this.rrnCounter + 1) % 1_000_000;
     return rrn;
-  }
-
-  /** The answer's frame: request fields that are echoed, the host's own time. */
-  private echo(request: IsoMessage, mti: string, now: Date): IsoMessage {
-    const reply = createMessage(mti);
-    for (const id of [3, 4, 11, 24, 41, 42, 49, 70]) {
-      const value = request.fields.get(id);
-      if (value !== undefined) reply.fields.set(id, value);
-    }
-    reply.fields.set(12, digits(now.getHours(), 2) + digits(now.getMinutes(), 2)
-      + digits(now.getSeconds(), 2));
-    reply.fields.set(13, digits(now.getMonth() + 1, 2) + digits(now.getDate(), 2));
-    return reply;
   }
 
   private decided(reply: IsoMessage, facts: DecisionFacts): Decision {

@@ -7,13 +7,14 @@ import { ConfigError, isQuayError } from '../../errors';
 import type { MessageLayout } from '../../iso8583/layout';
 import { applyMac, verifyMac } from '../../iso8583/mac';
 import type { MacProfile } from '../../iso8583/mac-profile';
-import { createMessage, fieldText, responseMti, type IsoMessage } from '../../iso8583/message';
+import { fieldText, type IsoMessage } from '../../iso8583/message';
 import { pack } from '../../iso8583/pack';
 import { checkValue } from '../../keys/check-value';
 import { macedMti } from '../link';
 import { KEY_BLOCK_FIELD, keyBlockText, networkFunctionOf } from '../network';
 import type { SimulatorConfig } from './config';
 import type { Decision } from './issuer';
+import { answerFrame } from './answer-frame';
 
 /**
  * The bank's side of the link security, for the terminals listed in the simulator config:
@@ -167,19 +168,3 @@ export class HostSecurity {
   }
 }
 
-function digits(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
-/** The answer's frame: the request fields a host echoes, and its own time. */
-export function answerFrame(request: IsoMessage, now: Date): IsoMessage {
-  const reply = createMessage(responseMti(request.mti) ?? request.mti);
-  for (const id of [3, 4, 11, 24, 41, 42, 49, 60, 70]) {
-    const value = request.fields.get(id);
-    if (value !== undefined) reply.fields.set(id, value);
-  }
-  reply.fields.set(12, digits(now.getHours(), 2) + digits(now.getMinutes(), 2)
-    + digits(now.getSeconds(), 2));
-  reply.fields.set(13, digits(now.getMonth() + 1, 2) + digits(now.getDate(), 2));
-  return reply;
-}

@@ -5,7 +5,7 @@ import {
 } from '../settlement-format';
 import type { Decision } from './issuer';
 import type { Ledger } from './ledger';
-import { answerFrame } from './security';
+import { answerFrame } from './answer-frame';
 
 /**
  * The host's side of settlement. The open batch of a terminal is read from the ledger: what
