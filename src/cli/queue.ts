@@ -11,7 +11,7 @@ import { AdviceQueue, type QueueSummary } from '../journal/advices';
 import { Journal, type TransactionRow } from '../journal/journal';
 import { STATES, type TransactionState } from '../journal/states';
 import { loadOrCreateDataKey } from '../keys/data-key';
-import { createLogger, type Logger } from '../log';
+import { createLogger } from '../log';
 import { groupThousands } from '../receipt/format';
 
 /** What `quay queue --json` prints: the advice queue and the reversals owed, with ages. */

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { CardReader, CardSession } from '../../drivers/card/types';
-import type { CustomerDisplay } from '../../drivers/display/types';
 import { ContactKernel, type FirstAcOutcome, type OnlineAnswer, type TerminalProfile }
   from '../emv/kernel';
 import { buildPurchase, readPurchaseResponse, type PurchaseRequest, type PurchaseResponse }
@@ -223,7 +222,7 @@ export class PaymentTerminal {
     }
     if (this.current?.controller.signal.aborted) throw new RequestError('PAYMENT_ABORTED');
     let purchase: PurchaseRequest | undefined;
-    const numbers = journal.markSent(row.id, (sent) => {
+    journal.markSent(row.id, (sent) => {
       purchase = this.purchaseRequest(row, first, sent);
       return storePurchase(purchase);
     });
