@@ -11,6 +11,10 @@ import {
   CVN10_CARD, CVN10_PAN, CVN18_CARD, CVN18_SAME_ISSUER_CARD, capturingLogger, purchase,
   simulatorConfig,
 } from './support';
+import { rejection } from '../support/rejection';
+
+/** The HostError an exchange rejects with. */
+const failure = (promise: Promise<unknown>) => rejection(promise, HostError);
 
 let sim: AcquirerSimulator;
 let link: AcquirerLink;
@@ -21,16 +25,6 @@ function linkTo(port: number, extra: Partial<AcquirerLinkConfig> = {}): Acquirer
     host: '127.0.0.1', port, layout: 'pos-bcd', tpdu: '6000010000',
     connectTimeoutMs: 2000, responseTimeoutMs: 2000, ...extra,
   }, logs.logger);
-}
-
-async function failure(promise: Promise<unknown>): Promise<HostError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof HostError) return err;
-    throw err;
-  }
-  throw new Error('the exchange did not fail');
 }
 
 beforeEach(async () => {

@@ -16,7 +16,6 @@ import { buildPurchase, readPurchaseResponse } from '../../src/acquirer/messages
 import { NetworkSession } from '../../src/acquirer/sign-on';
 import { startAcquirerSimulator, type AcquirerSimulator }
   from '../../src/acquirer/simulator/server';
-import { QuayError } from '../../src/errors';
 import { loadLayout } from '../../src/iso8583/layouts';
 import { applyMac, verifyMac } from '../../src/iso8583/mac';
 import type { MacProfile } from '../../src/iso8583/mac-profile';
@@ -24,6 +23,7 @@ import { fieldText } from '../../src/iso8583/message';
 import { pack } from '../../src/iso8583/pack';
 import { TerminalKeyStore } from '../../src/keys/terminal-keys';
 import { CVN10_CARD, CVN10_PAN, purchase, simulatorConfig } from './support';
+import { rejection } from '../support/rejection';
 
 const TMK = '0F1E2D3C4B5A69788796A5B4C3D2E1F0';
 const TPDU = '6000010000';
@@ -64,16 +64,6 @@ async function signedOn(bankMac: MacProfile = RETAIL, quayMac: MacProfile = RETA
       nii: '001', nextStan: () => (stan += 1) }).signOn();
   }
   return { sim, link, keys };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<QuayError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof QuayError) return err;
-    throw err;
-  }
-  throw new Error('the exchange did not fail');
 }
 
 /** Sends one frame on a bare socket and returns the first frame that comes back. */

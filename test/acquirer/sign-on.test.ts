@@ -19,6 +19,7 @@ import { openTerminalKeys, TerminalKeyStore } from '../../src/keys/terminal-keys
 import { loadTmk } from '../../src/cli/sign-on';
 import { testConfig } from '../support/app-config';
 import { CVN10_CARD, purchase, simulatorConfig } from './support';
+import { rejection } from '../support/rejection';
 
 /** Test TMK of terminal QUAY0001, as the simulator config and quay's key store hold it. */
 const TMK = '0F1E2D3C4B5A69788796A5B4C3D2E1F0';
@@ -43,16 +44,6 @@ async function startSim(extra: Record<string, unknown> = {}): Promise<void> {
 function session(): NetworkSession {
   return new NetworkSession({ acquirer: link, layout, keys, terminalId: 'QUAY0001', nii: '001',
     nextStan: () => (stan += 1) });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<QuayError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof QuayError) return err;
-    throw err;
-  }
-  throw new Error('it did not fail');
 }
 
 async function pay(n: number): Promise<string> {

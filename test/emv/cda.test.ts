@@ -1,16 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ProfileCard } from '../../drivers/card/virtual/profile-card';
-import { loadConfig } from '../../src/config/load';
 import {
   computeArpc, computeCryptogram, deriveIccMasterKey, issuerAuthenticationData,
 } from '../../src/emv/cryptogram';
-import { ContactKernel, type FirstAcOutcome, type TerminalProfile } from '../../src/emv/kernel';
-import { loadCaKeys } from '../../src/emv/oda/capk';
+import { ContactKernel, type FirstAcOutcome } from '../../src/emv/kernel';
 import { parseTlv } from '../../src/emv/tlv';
 import { silentLogger } from '../../src/log';
 import { hex } from './support/scripted-card';
-import { INPUT, PROFILE } from './support/visa-card';
+import { INPUT } from './support/visa-card';
+import { defaultTerminal, projectCaKeys } from './support/default-terminal';
 
 /**
  * CDA in the first GENERATE AC (EMV Book 2 6.6, Book 3 10.3 and 10.8) with the project's CDA
@@ -28,16 +27,8 @@ import { INPUT, PROFILE } from './support/visa-card';
  *    (Book 2 6.6.2), closing the card with an AAC in the second GENERATE AC (ARC Z1).
  */
 const IMK = hex('0123456789ABCDEF FEDCBA9876543210');
-const emv = loadConfig().config.emv;
-const TERMINAL: TerminalProfile = {
-  ...PROFILE, countryCode: emv.countryCode, currencyCode: emv.currencyCode,
-  currencyExponent: emv.currencyExponent, terminalType: emv.terminalType,
-  capabilities: emv.capabilities, additionalCapabilities: emv.additionalCapabilities,
-  aids: emv.aids.map((aid) => ({ ...aid })), purchaseOf: emv.purchaseOf,
-};
-const caKeys = loadCaKeys({
-  dir: fileURLToPath(new URL('../../config/capk', import.meta.url)), allowTest: true,
-});
+const TERMINAL = defaultTerminal();
+const caKeys = projectCaKeys();
 const hexOf = (b: Buffer) => b.toString('hex').toUpperCase();
 
 /** The card, and every command and answer; `tamper` may change an answer on the way. */

@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PcscReader } from '../../drivers/card/pcsc-reader';
 import { ProfileCard } from '../../drivers/card/virtual/profile-card';
 import { VpcdLink } from '../../drivers/card/virtual/vpcd-link';
-import { loadConfig } from '../../src/config/load';
-import { ContactKernel, type TerminalProfile } from '../../src/emv/kernel';
-import { loadCaKeys } from '../../src/emv/oda/capk';
+import { ContactKernel } from '../../src/emv/kernel';
 import { silentLogger } from '../../src/log';
 import { hex } from './support/scripted-card';
-import { INPUT, PROFILE } from './support/visa-card';
+import { INPUT } from './support/visa-card';
+import { defaultTerminal, projectCaKeys } from './support/default-terminal';
 
 /**
  * The test cards of config/cards through pcscd and vpcd's first reader, with the terminal of
@@ -17,16 +16,8 @@ import { INPUT, PROFILE } from './support/visa-card';
  * the real PC/SC stack.
  */
 const READER = 'Virtual PCD 00 00';
-const emv = loadConfig().config.emv;
-const TERMINAL: TerminalProfile = {
-  ...PROFILE, countryCode: emv.countryCode, currencyCode: emv.currencyCode,
-  currencyExponent: emv.currencyExponent, terminalType: emv.terminalType,
-  capabilities: emv.capabilities, additionalCapabilities: emv.additionalCapabilities,
-  aids: emv.aids.map((aid) => ({ ...aid })), purchaseOf: emv.purchaseOf,
-};
-const caKeys = loadCaKeys({
-  dir: fileURLToPath(new URL('../../config/capk', import.meta.url)), allowTest: true,
-});
+const TERMINAL = defaultTerminal();
+const caKeys = projectCaKeys();
 
 describe('test cards through pcscd', () => {
   let reader: PcscReader;

@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cardProfileFromYaml } from '../../drivers/card/virtual/card-profile';
 import { ProfileCard } from '../../drivers/card/virtual/profile-card';
-import { loadConfig } from '../../src/config/load';
 import {
   computeArpc, computeCryptogram, deriveIccMasterKey, issuerAuthenticationData,
 } from '../../src/emv/cryptogram';
@@ -11,7 +10,8 @@ import { ContactKernel, type FirstAcOutcome, type TerminalProfile } from '../../
 import { parseTlv } from '../../src/emv/tlv';
 import { silentLogger } from '../../src/log';
 import { hex } from './support/scripted-card';
-import { INPUT, PROFILE } from './support/visa-card';
+import { INPUT } from './support/visa-card';
+import { defaultTerminal } from './support/default-terminal';
 
 /**
  * The project's test cards (config/cards) through the whole kernel, with the terminal of
@@ -32,14 +32,7 @@ import { INPUT, PROFILE } from './support/visa-card';
  * The first GENERATE AC asks for what Book 3 10.7 gives from (TAC | IAC) AND TVR.
  */
 const IMK = hex('0123456789ABCDEF FEDCBA9876543210');
-const emv = loadConfig().config.emv;
-const TERMINAL: TerminalProfile = {
-  ...PROFILE, countryCode: emv.countryCode, currencyCode: emv.currencyCode,
-  currencyExponent: emv.currencyExponent, terminalType: emv.terminalType,
-  capabilities: emv.capabilities, additionalCapabilities: emv.additionalCapabilities,
-  aids: emv.aids.map((aid) => ({ ...aid })), exceptionFile: emv.exceptionFile,
-  purchaseOf: emv.purchaseOf,
-};
+const TERMINAL = defaultTerminal();
 
 function connect(name: string, terminal = TERMINAL) {
   const card = ProfileCard.fromFile(

@@ -3,7 +3,7 @@ import { injectedKey, PinPadSimulator } from '../../../drivers/pinpad/pinpad-sim
 import {
   decryptPinDukpt, format0PinBlock, ksnCounter, ksnWithCounter,
 } from '../../../src/crypto/dukpt';
-import { QuayError } from '../../../src/errors';
+import { rejection } from '../../support/rejection';
 
 const hex = (s: string) => Buffer.from(s, 'hex');
 
@@ -12,16 +12,6 @@ const BDK = hex('0123456789ABCDEFFEDCBA9876543210');
 const KSN0 = hex('FFFF9876543210E00000');
 const IPEK = hex('6AC292FAA1315B4D858AB3A3D7D5933A');
 const VECTOR_PAN = '4012345678909';
-
-async function rejection(promise: Promise<unknown>): Promise<QuayError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof QuayError) return err;
-    throw err;
-  }
-  throw new Error('the PIN request did not fail');
-}
 
 describe('PIN pad simulator (TDES DUKPT, ISO 9564 format 0)', () => {
   it('injects the published initial key from BDK and initial KSN', () => {
