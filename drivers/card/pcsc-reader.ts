@@ -25,6 +25,10 @@ export interface PcscReaderOptions {
 
 /** The receive buffer: 256 data bytes (Le = 00) plus SW1 SW2. */
 const RECEIVE_LENGTH = 258;
+/** PC/SC part 10 2.2: GET_FEATURE_REQUEST is the reader function 3400. */
+const GET_FEATURE_REQUEST = 3400;
+/** Room for every feature of part 10 (about 20 of 6 bytes each). */
+const FEATURES_LENGTH = 256;
 const DEFAULT_REMOVAL_GRACE_MS = 2000;
 /** pcscd answers a first status within milliseconds; this only bounds a stuck service. */
 const FIRST_STATUS_WAIT_MS = 2000;
@@ -313,11 +317,26 @@ function sessionRefusal(entry: ReaderEntry): QuayError | undefined {
   return undefined;
 }
 
+/** The TLV list of GET_FEATURE_REQUEST: tag, length 4, control code; others skipped. */
+export function parseFeatures(list: Buffer): Map<number, number> {
+  const features = new Map<number, number>();
+  for (let at = 0; at + 2 <= list.length;) {
+    const tag = list[at]!;
+    const length = list[at + 1]!;
+    const end = at + 2 + length;
+    if (end > list.length) break;
+    if (length === 4) features.set(tag, list.readUInt32BE(at + 2));
+    at = end;
+  }
+  return features;
+}
+
 class PcscSession implements CardSession {
   readonly reader: string;
   readonly atr: Buffer;
   private state: 'open' | 'removed' | 'closed' = 'open';
   private readonly removalListeners = new Set<() => void>();
+  private features: Promise<ReadonlyMap<number, number>> | undefined;
 
   constructor(
     private readonly entry: ReaderEntry,
@@ -331,13 +350,7 @@ class PcscSession implements CardSession {
   }
 
   async transmit(command: Buffer): Promise<Buffer> {
-    if (this.state === 'closed') {
-      throw new ReaderError('READER_ERROR', 'The card session was disconnected', {
-        detail: { reader: this.reader },
-      });
-    }
-    if (this.state === 'removed') throw this.removedError();
-
+    this.checkOpen();
     let response: Buffer;
     try {
       response = await this.transmitRaw(command);
@@ -352,6 +365,32 @@ class PcscSession implements CardSession {
     throw new CardError('CARD_UNRESPONSIVE', 'The card answered without a status word', {
       detail: { reader: this.reader, responseLength: response.length },
     });
+  }
+
+  /**
+   * PC/SC part 10 2.2: the reader lists its features as TLVs (tag, length 4, the control
+   * code big-endian). A reader or driver without part 10 (vpcd among them) refuses the
+   * request or answers nothing: no features.
+   */
+  readerFeatures(): Promise<ReadonlyMap<number, number>> {
+    this.features ??= this.askFeatures();
+    return this.features;
+  }
+
+  async control(code: number, data: Buffer, responseLength = RECEIVE_LENGTH): Promise<Buffer> {
+    this.checkOpen();
+    try {
+      return await new Promise<Buffer>((resolve, reject) => {
+        this.entry.reader.control(data, code, responseLength, (err, response) => {
+          if (err) reject(err);
+          else resolve(response);
+        });
+      });
+    } catch (err) {
+      const mapped = mapPcscError(err, 'control', this.reader);
+      if (mapped.code === 'CARD_REMOVED') this.markRemoved();
+      throw mapped;
+    }
   }
 
   async disconnect(): Promise<void> {
@@ -399,6 +438,29 @@ class PcscSession implements CardSession {
       const timer = setTimeout(() => done(false), this.removalGraceMs);
       this.removalListeners.add(onRemoved);
     });
+  }
+
+  private checkOpen(): void {
+    if (this.state === 'closed') {
+      throw new ReaderError('READER_ERROR', 'The card session was disconnected', {
+        detail: { reader: this.reader },
+      });
+    }
+    if (this.state === 'removed') throw this.removedError();
+  }
+
+  private async askFeatures(): Promise<ReadonlyMap<number, number>> {
+    const code = this.entry.reader.SCARD_CTL_CODE(GET_FEATURE_REQUEST);
+    try {
+      return parseFeatures(await this.control(code, Buffer.alloc(0), FEATURES_LENGTH));
+    } catch (err) {
+      // Removal and a vanished service are errors of the session. Any other failure, such
+      // as pcsc-lite's "unsupported feature" (8010001F) for a driver without the function,
+      // means a reader without PIN pad.
+      if ((err as QuayError).code !== 'READER_ERROR') throw err;
+      this.log.debug({ reader: this.reader, err }, 'reader has no PC/SC part 10 features');
+      return new Map();
+    }
   }
 
   private removedError(): CardError {

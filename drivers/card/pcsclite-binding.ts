@@ -41,6 +41,16 @@ export interface PcscCardReader {
     cb: (err: Error | null | undefined, response: Buffer) => void,
   ): void;
   disconnect(disposition: number, cb: (err: Error | null | undefined) => void): void;
+  /**
+   * SCardControl on the connected reader: the module allocates `resLen` bytes for the answer
+   * and calls back with the part the reader filled. It fails at once when not connected.
+   */
+  control(
+    data: Buffer, controlCode: number, resLen: number,
+    cb: (err: Error | null | undefined, response: Buffer) => void,
+  ): void;
+  /** The platform's control code of a reader function: 0x42000000 + code on pcsc-lite. */
+  SCARD_CTL_CODE(code: number): number;
   close(): void;
 }
 

@@ -40,6 +40,17 @@ export interface CardSession {
   readonly protocol: 'T0' | 'T1';
   transmit(command: Buffer): Promise<Buffer>;
   disconnect(): Promise<void>;
+  /**
+   * Optional: the reader's PC/SC part 10 features (GET_FEATURE_REQUEST), each feature tag
+   * with the control code that runs it; empty when the reader has none. Asked once per
+   * session. Rejects like transmit when the card was pulled.
+   */
+  readerFeatures?(): Promise<ReadonlyMap<number, number>>;
+  /**
+   * Optional: one reader function (SCardControl) with a control code from readerFeatures;
+   * resolves with the reader's answer. Rejects like transmit.
+   */
+  control?(code: number, data: Buffer): Promise<Buffer>;
 }
 
 /**

@@ -15,8 +15,8 @@ export interface ActionCodes {
 
 export type FirstAcDecision = {
   type: CryptogramType;
-  /** The action code check that decided: denial, online or default. */
-  reason: 'denial' | 'online' | 'default' | 'no-match';
+  /** The check that decided: denial, online or default codes, or the merchant's force. */
+  reason: 'denial' | 'online' | 'default' | 'no-match' | 'forced';
 };
 
 const ZEROS = Buffer.alloc(5);
@@ -61,15 +61,20 @@ export function canGoOnline(terminalType: Buffer | undefined): boolean {
   return digit === 1 || digit === 2 || digit === 4 || digit === 5;
 }
 
+/** Terminal Action Codes of an AID that has none: zeros (Book 3 10.7, acquirer's choice). */
+export const NO_TACS: ActionCodes = { denial: ZEROS, online: ZEROS, default: ZEROS };
+
 /**
  * Book 3 10.7 for the first GENERATE AC: denial first (a match asks for an AAC); then, on a
- * terminal that can go online, online (a match asks for an ARQC, none for a TC); an offline
- * only terminal uses the default codes instead (a match asks for an AAC).
+ * terminal that can go online, an ARQC when the merchant forced the transaction online,
+ * else online (a match asks for an ARQC, none for a TC); an offline only terminal uses the
+ * default codes instead (a match asks for an AAC).
  */
 export function firstAcDecision(
-  tvr: Buffer, tac: ActionCodes, iac: ActionCodes, onlineCapable: boolean,
+  tvr: Buffer, tac: ActionCodes, iac: ActionCodes, onlineCapable: boolean, forced = false,
 ): FirstAcDecision {
   if (matches(tvr, tac.denial, iac.denial)) return { type: 'AAC', reason: 'denial' };
+  if (onlineCapable && forced) return { type: 'ARQC', reason: 'forced' };
   if (onlineCapable) {
     if (matches(tvr, tac.online, iac.online)) return { type: 'ARQC', reason: 'online' };
     return { type: 'TC', reason: 'no-match' };

@@ -8,10 +8,12 @@ import { TSI, TVR, type BitField } from './tvr';
 /**
  * Issuer authentication (EMV Book 3 10.9): the issuer's Issuer Authentication Data (tag 91)
  * goes to the card in EXTERNAL AUTHENTICATE when the card supports issuer authentication
- * (AIP byte 1 b3) and does not ask for tag 91 in its CDOL2 (it then checks it inside the
- * second GENERATE AC, out of the terminal's sight).
+ * (AIP byte 1 b3) and does not ask for tag 91 in its CDOL2. A card whose CDOL2 asks for
+ * tag 91 checks it inside the second GENERATE AC, whatever its AIP says; issuer
+ * authentication is then performed too (TSI byte 1 b5), its result known only to the card
+ * ('by-card').
  */
-export type IssuerAuthentication = 'passed' | 'failed' | 'not-performed';
+export type IssuerAuthentication = 'passed' | 'failed' | 'by-card' | 'not-performed';
 
 export interface IssuerAuthContext {
   aip: Buffer;
@@ -30,8 +32,13 @@ export async function authenticateIssuer(
 ): Promise<IssuerAuthentication> {
   const { aip, cdol2, issuerAuthData, tvr, tsi } = context;
   if (issuerAuthData === undefined) return 'not-performed';
-  if ((aip[0]! & AIP.ISSUER_AUTHENTICATION) === 0 || dolIncludes(cdol2, '91')) {
-    log.debug('issuer authentication left to the card or not supported');
+  if (dolIncludes(cdol2, '91')) {
+    log.debug('issuer authentication data goes to the card in the second GENERATE AC');
+    tsi.set(TSI.ISSUER_AUTHENTICATION_PERFORMED);
+    return 'by-card';
+  }
+  if ((aip[0]! & AIP.ISSUER_AUTHENTICATION) === 0) {
+    log.debug('issuer authentication not supported by the card');
     return 'not-performed';
   }
   if (issuerAuthData.length < MIN_LENGTH || issuerAuthData.length > MAX_LENGTH) {

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import { CardError, HostError } from '../errors';
 import { maskPan } from '../mask';
 import type { CardChannel } from './commands';
 import type { TagValues } from './cryptogram';
-import { buildDolData, parseDol, type DolEntry, type DolSource } from './dol';
+import { performCvm, type CvmMethod, type CvmOutcome, type OnlinePin } from './cvm';
+import {
+  buildDolData, dolIncludes, parseDol, type DolEntry, type DolSource,
+} from './dol';
 import type { Fci } from './fci';
 import { text } from './fci';
 import { generateAc, type AcResponse } from './generate-ac';
@@ -14,9 +18,13 @@ import { processScripts } from './scripts';
 import {
   odaSummary, performOda, type OdaOutcome, type OdaSettings, type OdaSummary,
 } from './oda/perform';
+import { pinEnciphermentKey } from './oda/pin-key';
 import { signedRecords } from './oda/static-data';
+import type { PinEntryDevice } from './pin-entry';
 import { missingMandatoryData, readApplicationData, type ApplicationData } from './records';
-import { buildCandidateList, chooseApplication, hex, type Candidate } from './select';
+import {
+  buildCandidateList, chooseApplication, hex, type Candidate, type PickCandidate,
+} from './select';
 import {
   terminalTags, type TerminalAid, type TerminalProfile, type TransactionInput,
 } from './terminal-data';
@@ -30,14 +38,16 @@ import {
 export type { TagValues } from './cryptogram';
 export type { TerminalAid, TerminalProfile, TransactionInput };
 export type { OdaSettings, OdaSummary };
+export type { CvmMethod, OnlinePin };
 
 /**
  * The contact EMV kernel (EMV Book 3 10): application selection, GET PROCESSING OPTIONS,
  * read application data, offline data authentication (SDA, DDA, CDA) when the kernel is
- * given CA public keys, processing restrictions, terminal risk management and terminal
- * action analysis when the AID has its TACs (terminal-decisions.ts; without them the first
- * GENERATE AC asks to go online), then issuer authentication, issuer scripts and the second
- * GENERATE AC, or the completion when the terminal cannot go online.
+ * given CA public keys, processing restrictions, cardholder verification (cvm.ts, with the
+ * PIN entry device the kernel is given), terminal risk management and terminal action
+ * analysis (terminal-decisions.ts; an AID without TACs is analysed with TACs of zeros), then
+ * issuer authentication, issuer scripts and the second GENERATE AC, or the completion when
+ * the terminal cannot go online.
  */
 export interface FirstAcOutcome {
   /** ARQC → online, AAC → declined, TC → approved offline. */
@@ -59,8 +69,38 @@ export interface FirstAcOutcome {
   odaRecords: Buffer[];
   /** Offline data authentication; absent when the kernel has no CA keys. */
   oda?: OdaSummary;
-  /** Processing restrictions, risk management and action analysis, when the AID has TACs. */
+  /** Processing restrictions, risk management and action analysis. */
   decisions: TerminalDecisions;
+  /** Cardholder verification (Book 3 10.5); `results` is 9F34 as field 55 carries it. */
+  cvm: {
+    results: Buffer;
+    method: CvmMethod;
+    signatureRequired: boolean;
+    /** The online PIN block for ISO 8583 fields 52 and 53; secret, never logged. */
+    onlinePin?: OnlinePin;
+  };
+}
+
+/** An application offered to the cardholder (Book 1 12.4), in priority order. */
+export interface ApplicationChoice {
+  aid: string;
+  label?: string;
+  preferredName?: string;
+  priority?: number;
+  /** The card asks for the cardholder's confirmation (87 b8). */
+  confirmationRequired: boolean;
+}
+
+export interface KernelOptions {
+  /** The PIN entry device; without one, every PIN method fails as "PIN pad not present". */
+  pinEntry?: PinEntryDevice;
+  /**
+   * Cardholder selection and confirmation (Book 1 12.4): given the remaining applications,
+   * the index of the one to try, or undefined when the cardholder chose none. With it,
+   * applications that ask for confirmation can be chosen; it is asked again when a chosen
+   * application cannot start.
+   */
+  chooseApplication?: (candidates: readonly ApplicationChoice[]) => Promise<number | undefined>;
 }
 
 export type OnlineAnswer =
@@ -81,7 +121,7 @@ export interface SecondAcOutcome {
   iccData: Buffer;
 }
 
-/** CVM Results '3F0000': no CVM performed (Book 4 A4); CVM processing is a later step. */
+/** CVM Results '3F0000' (no CVM performed, Book 4 A4) until cardholder verification ran. */
 const CVM_RESULTS_NONE = Buffer.from('3F0000', 'hex');
 /** ARC a terminal uses when it could not go online and declines (Book 4 6.3.6, 'Z3'). */
 const ARC_UNABLE_ONLINE_DECLINE = Buffer.from('Z3', 'latin1');
@@ -98,6 +138,7 @@ interface Session {
   first: AcResponse;
   oda?: OdaOutcome;
   decisions: TerminalDecisions;
+  cvm: CvmOutcome;
 }
 
 function panOf(tags: TagValues): string {
@@ -119,6 +160,7 @@ export class ContactKernel {
     log: Logger,
     /** CA public keys and default DDOL; without them no offline data authentication. */
     private readonly odaSettings?: OdaSettings,
+    private readonly options: KernelOptions = {},
   ) {
     this.log = log.child({ component: 'emv-kernel' });
   }
@@ -140,15 +182,16 @@ export class ContactKernel {
     const base = terminalTags(this.profile, input);
     base['9F34'] = CVM_RESULTS_NONE;
 
+    const pick = this.pickApplication();
     const candidates = await buildCandidateList(this.card, this.profile.aids,
-      this.profile.cardholderConfirmation ?? false, this.log);
+      pick !== undefined || (this.profile.cardholderConfirmation ?? false), this.log);
     const chosen = await chooseApplication(this.card, candidates, this.log,
       async (candidate, fci) => {
         const terminal = withApplication(base, candidate.terminalAid);
         const options = await getProcessingOptions(this.card, fci.pdol,
           this.source(terminal, fci.tags), this.log);
         return options && { options, terminal };
-      });
+      }, pick);
     const { candidate, fci, result: { options, terminal } } = chosen;
     this.log.debug({ aid: hex(fci.dfName) }, 'application selected');
 
@@ -159,11 +202,15 @@ export class ContactKernel {
       candidate.terminalAid.defaultDdol);
     const decisions: TerminalDecisions = {};
     const decide = this.decisionContext(candidate, terminal, card, input);
-    if (decide !== undefined) decisions.restrictions = applyRestrictions(decide);
+    decisions.restrictions = applyRestrictions(decide);
+    const cvm = await this.verifyCardholder(fci, options, terminal, card, input, oda);
+    terminal['9F34'] = cvm.results;
+    // Book 3 10.7: the merchant's force is a TVR bit set before terminal action analysis.
+    if (input.forceOnline === true) this.tvr.set(TVR.MERCHANT_FORCED_ONLINE);
 
     const cdol1 = parseDol(card['8C']!, 'CDOL1');
-    const requested = decide === undefined ? 'ARQC' : (await decideFirstAc(decide, decisions)).type;
-    const cdol1Data = buildDolData(cdol1, this.source(terminal, card));
+    const requested = (await decideFirstAc(decide, decisions)).type;
+    const cdol1Data = this.cdolData(cdol1, candidate, terminal, card);
     const cda = requestsCda(oda, requested);
     const first = await generateAc(this.card, requested, cdol1Data, false, this.log, cda);
     this.tsi.set(TSI.CARD_RISK_MANAGEMENT_PERFORMED);
@@ -174,10 +221,10 @@ export class ContactKernel {
     Object.assign(card, first.tags);
     if (cdaCheck?.passed === false) {
       return this.declineAfterCdaFailure({ candidate, fci, options, data, terminal, card, first,
-        oda, decisions });
+        oda, decisions, cvm });
     }
 
-    this.session = { candidate, fci, options, data, terminal, card, first, oda, decisions };
+    this.session = { candidate, fci, options, data, terminal, card, first, oda, decisions, cvm };
     return this.firstOutcome(this.session);
   }
 
@@ -204,7 +251,7 @@ export class ContactKernel {
     const requested = answer.kind === 'answered' ? (answer.approved ? 'TC' : 'AAC')
       : offline?.type ?? 'AAC';
     const second = await generateAc(this.card, requested,
-      buildDolData(cdol2, this.source(terminal, card)), true, this.log);
+      this.cdolData(cdol2, session.candidate, terminal, card), true, this.log);
     Object.assign(card, second.tags);
     this.session = undefined;
     if (scripts !== undefined) scriptResults.push(await this.runScripts(scripts, '72'));
@@ -221,7 +268,7 @@ export class ContactKernel {
   /**
    * Completion when the terminal cannot go online (Book 3 10.7, Book 4 6.3.6): the TAC and
    * IAC default decide whether to ask for a TC with ARC Y3 or an AAC with Z3; the card's
-   * answer is the outcome. Without TACs for the AID, an AAC with Z3.
+   * answer is the outcome.
    */
   completeOffline(): Promise<SecondAcOutcome> {
     return this.complete({ kind: 'unable-to-go-online' });
@@ -236,8 +283,8 @@ export class ContactKernel {
     if (session.first.type !== 'AAC') {
       session.terminal['8A'] = ARC_OFFLINE_DECLINED;
       const cdol2 = parseDol(session.card['8D']!, 'CDOL2');
-      await generateAc(this.card, 'AAC', buildDolData(cdol2,
-        this.source(session.terminal, session.card)), true, this.log).catch((err: unknown) => {
+      await generateAc(this.card, 'AAC', this.cdolData(cdol2, session.candidate,
+        session.terminal, session.card), true, this.log).catch((err: unknown) => {
         this.log.warn({ err: String(err) }, 'second GENERATE AC after a CDA failure refused');
       });
     }
@@ -267,16 +314,66 @@ export class ContactKernel {
     return processScripts(this.card, scripts, phase, { tvr: this.tvr, tsi: this.tsi }, this.log);
   }
 
-  /** What the terminal's decisions need; undefined when the AID has no TACs. */
+  /** What the terminal's decisions need. */
   private decisionContext(
     candidate: Candidate, terminal: TagValues, card: TagValues, input: TransactionInput,
-  ): DecisionContext | undefined {
-    if (candidate.terminalAid.tac === undefined) return undefined;
+  ): DecisionContext {
     return {
       card: this.card, profile: this.profile, aid: candidate.terminalAid, terminal,
       cardTags: card, pan: panOf(card), amount: input.amount, tvr: this.tvr, tsi: this.tsi,
-      log: this.log, random: input.random,
+      log: this.log, random: input.random, forceOnline: input.forceOnline,
     };
+  }
+
+  /** The caller's cardholder selection, as select.ts asks for it; none without a callback. */
+  private pickApplication(): PickCandidate | undefined {
+    const choose = this.options.chooseApplication;
+    if (choose === undefined) return undefined;
+    return (remaining) => choose(remaining.map((c) => ({
+      aid: hex(c.adfName), label: c.label, preferredName: c.preferredName,
+      priority: c.priorityIndicator === undefined ? undefined : c.priorityIndicator & 0x0f,
+      confirmationRequired: ((c.priorityIndicator ?? 0) & 0x80) !== 0,
+    })));
+  }
+
+  /** Book 3 10.5, after processing restrictions; the prompt shows the transaction amount. */
+  private verifyCardholder(
+    fci: Fci, options: ProcessingOptions, terminal: TagValues, card: TagValues,
+    input: TransactionInput, oda: OdaOutcome | undefined,
+  ): Promise<CvmOutcome> {
+    const pan = panOf(card);
+    return performCvm({
+      card: this.card, aip: options.aip, cardTags: card, terminal, amount: input.amount, pan,
+      device: this.options.pinEntry, tvr: this.tvr, tsi: this.tsi, log: this.log,
+      pinKey: () => pinEnciphermentKey({
+        tags: card, pan, aid: fci.dfName, date: input.date, issuerKey: oda?.issuerKey,
+        iccKey: oda?.iccKey, caKeys: this.odaSettings?.caKeys,
+      }),
+    });
+  }
+
+  /**
+   * CDOL data; when the CDOL asks for the TC Hash Value (98), it is computed first (Book 3
+   * 5.4, 10.8): SHA-1 over the TDOL data, with the card's TDOL (97), else the AID's default
+   * TDOL ("default TDOL used", TVR byte 5 b8, set before the TVR goes into the data), else a
+   * TDOL without entries.
+   */
+  private cdolData(
+    dol: readonly DolEntry[], candidate: Candidate, terminal: TagValues, card: TagValues,
+  ): Buffer {
+    if (dolIncludes(dol, '98')) {
+      const defaultTdol = candidate.terminalAid.defaultTdol;
+      let tdol = card['97'];
+      if (tdol === undefined && defaultTdol !== undefined) {
+        tdol = Buffer.from(defaultTdol, 'hex');
+        this.tvr.set(TVR.DEFAULT_TDOL_USED);
+      }
+      const source = this.source(terminal, card);
+      const entries = parseDol(tdol ?? Buffer.alloc(0), 'TDOL')
+        .filter((entry) => entry.tag !== '98');
+      terminal['98'] = createHash('sha1').update(buildDolData(entries, source)).digest();
+    }
+    return buildDolData(dol, this.source(terminal, card));
   }
 
   /** DOL values: TVR and TSI as they are now, then terminal data, then card data. */
@@ -322,7 +419,7 @@ export class ContactKernel {
   }
 
   private firstOutcome(session: Session): FirstAcOutcome {
-    const { candidate, fci, data, terminal, card, first, oda, decisions } = session;
+    const { candidate, fci, data, terminal, card, first, oda, decisions, cvm } = session;
     const pan = panOf(card);
     const tags = this.allTags(terminal, card);
     const indicator = fci.priorityIndicator ?? candidate.priorityIndicator;
@@ -338,6 +435,8 @@ export class ContactKernel {
       iccData: buildIccData(tags), cryptogram: first.cryptogram, cid: first.cid, atc: first.atc,
       tvr: this.tvr.value(), tsi: this.tsi.value(), tags, odaRecords: data.odaRecords,
       oda: oda && odaSummary(oda), decisions,
+      cvm: { results: cvm.results, method: cvm.method, signatureRequired: cvm.signatureRequired,
+        ...(cvm.onlinePin === undefined ? {} : { onlinePin: cvm.onlinePin }) },
     };
     this.log.debug({ card: maskPan(pan), aid: outcome.application.aid,
       decision: outcome.decision }, 'first GENERATE AC done');

@@ -1,5 +1,5 @@
 import type { Logger } from '../log';
-import { CardError, TlvError } from '../errors';
+import { CardError, RequestError, TlvError } from '../errors';
 import { swHex } from '../../drivers/card/apdu';
 import {
   selectCommand, send, SW_FUNCTION_NOT_SUPPORTED, SW_OK, SW_SELECTED_FILE_INVALIDATED,
@@ -196,16 +196,36 @@ export async function finalSelect(
 }
 
 /**
- * Tries candidates in order: final SELECT, then `start` (GET PROCESSING OPTIONS for the
- * contact kernel). `start` returns undefined when the card refuses the application (6985),
- * which removes it. CardError CARD_NOT_ACCEPTED when no candidate is left.
+ * Which of the remaining candidates (in priority order) to try next: an index into the list,
+ * or undefined when the cardholder chose none (Book 1 12.4, cardholder selection).
+ */
+export type PickCandidate = (remaining: readonly Candidate[]) => Promise<number | undefined>;
+
+/**
+ * Tries candidates in order, or in the order `pick` chooses: final SELECT, then `start` (GET
+ * PROCESSING OPTIONS for the contact kernel). `start` returns undefined when the card refuses
+ * the application (6985), which removes it, and the choice is offered again (Book 1 12.4).
+ * CardError CARD_NOT_ACCEPTED when no candidate is left or none is chosen.
  */
 export async function chooseApplication<T>(
   card: CardChannel, candidates: readonly Candidate[], log: Logger,
-  start: (candidate: Candidate, fci: Fci) => Promise<T | undefined>,
+  start: (candidate: Candidate, fci: Fci) => Promise<T | undefined>, pick?: PickCandidate,
 ): Promise<Chosen<T>> {
   const tried: string[] = [];
-  for (const candidate of candidates) {
+  const remaining = [...candidates];
+  while (remaining.length > 0) {
+    const index = pick === undefined ? 0 : await pick(remaining);
+    if (index === undefined) {
+      throw new CardError('CARD_NOT_ACCEPTED', 'No application was chosen', {
+        detail: { tried, reason: 'none chosen' },
+      });
+    }
+    if (!Number.isInteger(index) || index < 0 || index >= remaining.length) {
+      throw new RequestError('REQUEST_INVALID', 'The application chosen is not in the list', {
+        detail: { field: 'application', index, candidates: remaining.length },
+      });
+    }
+    const candidate = remaining.splice(index, 1)[0]!;
     tried.push(hex(candidate.adfName));
     const fci = await finalSelect(card, candidate, log);
     if (fci === undefined) continue;

@@ -13,8 +13,8 @@ export interface TerminalAid {
   applicationVersion?: string;
   /**
    * Terminal Action Codes (Book 3 10.7), 5 bytes hex each. A profile built from the
-   * configuration always has them; without them the kernel performs neither processing
-   * restrictions, terminal risk management nor terminal action analysis, and asks for an ARQC.
+   * configuration always has them; without them the kernel takes all three as zeros (Book 3
+   * leaves the TACs to the acquirer), so that only the card's IACs weigh the TVR.
    */
   tac?: { denial: string; online: string; default: string };
   /** Terminal floor limit (9F1B) in whole currency units (Book 3 10.6.1). */
@@ -47,8 +47,9 @@ export interface TerminalProfile {
   merchantId?: string;
   ifdSerial?: string;
   /**
-   * Whether the cardholder can confirm an application (Book 1 12.4). Without it,
-   * applications whose priority indicator asks for confirmation (87 b8) are not chosen.
+   * Whether the cardholder can confirm an application (Book 1 12.4). Without it, and
+   * without a kernel `chooseApplication` callback, applications whose priority indicator
+   * asks for confirmation (87 b8) are not chosen.
    */
   cardholderConfirmation?: boolean;
   /**
@@ -72,6 +73,11 @@ export interface TransactionInput {
   sequenceCounter?: number;
   /** Random source for random transaction selection, 1..99; node:crypto when absent. */
   random?: () => number;
+  /**
+   * The merchant forces the transaction online (Book 3 10.7, TVR byte 4 b4): terminal action
+   * analysis asks for an ARQC unless a denial code matches.
+   */
+  forceOnline?: boolean;
 }
 
 /** Largest value of an n 12 amount (9F02, 9F03). */

@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import {
-  canGoOnline, firstAcDecision, issuerActionCodes, tacFromHex, unableOnlineDecision,
+  canGoOnline, firstAcDecision, issuerActionCodes, NO_TACS, tacFromHex, unableOnlineDecision,
   type ActionCodes, type FirstAcDecision, type UnableOnlineDecision,
 } from './action-analysis';
 import type { CardChannel } from './commands';
@@ -14,8 +14,8 @@ import type { BitField } from './tvr';
  * The terminal's own decisions of a contact transaction, in the order of EMV Book 3 10:
  * processing restrictions (10.4) after offline data authentication, then, once cardholder
  * verification is done, terminal risk management (10.6) and terminal action analysis (10.7).
- * The kernel calls these only when the selected AID has its TACs (a profile built from the
- * configuration always has them).
+ * An AID without TACs (a profile built from the configuration always has them) is analysed
+ * with TACs of zeros: the card's IACs alone weigh the TVR.
  */
 export interface DecisionContext {
   card: CardChannel;
@@ -30,6 +30,8 @@ export interface DecisionContext {
   log: Logger;
   /** Random source for random transaction selection, 1..99 (tests inject one). */
   random?: () => number;
+  /** The merchant forced the transaction online (TVR byte 4 b4 is already set). */
+  forceOnline?: boolean;
 }
 
 export interface TerminalDecisions {
@@ -51,17 +53,17 @@ export function applyRestrictions(ctx: DecisionContext): RestrictionsResult {
 export async function decideFirstAc(ctx: DecisionContext, decisions: TerminalDecisions):
   Promise<FirstAcDecision> {
   const tacHex = ctx.aid.tac;
-  if (tacHex === undefined) throw new Error('decideFirstAc needs the AID\'s TACs');
   decisions.risk = await manageTerminalRisk({
     card: ctx.card, tags: ctx.cardTags, pan: ctx.pan, amount: ctx.amount,
     floorLimit: ctx.aid.floorLimit ?? 0, randomSelection: ctx.aid.randomSelection,
     exceptionFile: ctx.profile.exceptionFile, random: ctx.random, tvr: ctx.tvr, tsi: ctx.tsi,
     log: ctx.log,
   });
-  const codes = { tac: tacFromHex(tacHex), iac: issuerActionCodes(ctx.cardTags) };
+  const tac = tacHex === undefined ? NO_TACS : tacFromHex(tacHex);
+  const codes = { tac, iac: issuerActionCodes(ctx.cardTags) };
   decisions.codes = codes;
   decisions.firstAc = firstAcDecision(ctx.tvr.value(), codes.tac, codes.iac,
-    canGoOnline(ctx.terminal['9F35']));
+    canGoOnline(ctx.terminal['9F35']), ctx.forceOnline ?? false);
   ctx.log.debug({ decision: decisions.firstAc, tvr: ctx.tvr.value().toString('hex') },
     'terminal action analysis');
   return decisions.firstAc;

@@ -19,11 +19,14 @@ import { defaultTerminal, projectCaKeys } from './support/default-terminal';
  * Written down before running, terminal of config/default.yaml (capabilities E0F8C8: byte 3
  * b4 = CDA), 450 000 VND on 2026-03-15:
  *  - ODA is CDA: TVR byte 1 b8 clear, TSI byte 1 b8 (80) "ODA was performed" (Book 3 10.3);
+ *  - TVR byte 3 b5 (10) "PIN entry required and PIN pad not present or not working": the CVM
+ *    list 4203 5E03 1F03 starts with enciphered PIN online, which 9F33 byte 2 supports but no
+ *    PIN device is given (Book 3 10.5.2); signature follows; TSI byte 1 b7 (40) CVM performed;
  *  - TVR byte 4 b8 (80): floor limit 0 exceeded (10.6.1); TSI byte 1 b4 (08) risk management
  *    performed (10.6) and b6 (20) card risk management performed (10.8);
- *  - TAC-online DC4004F800 AND TVR 0000008000 ≠ 0 → ARQC with P1 90 (ARQC, CDA requested);
- *  - signature good: TVR 0000008000, TSI A800, online;
- *  - signature bad: TVR byte 1 b3 (04) "CDA failed" → 0400008000 and the terminal declines
+ *  - TAC-online DC4004F800 AND TVR 0000108000 ≠ 0 → ARQC with P1 90 (ARQC, CDA requested);
+ *  - signature good: TVR 0000108000, TSI E800, online;
+ *  - signature bad: TVR byte 1 b3 (04) "CDA failed" → 0400108000 and the terminal declines
  *    (Book 2 6.6.2), closing the card with an AAC in the second GENERATE AC (ARC Z1).
  */
 const IMK = hex('0123456789ABCDEF FEDCBA9876543210');
@@ -64,8 +67,8 @@ describe('CDA with the visa-cda test card', () => {
       const first = await kernel.start(INPUT);
       expect(generateAcs()).toEqual([0x90]);
       expect(first.oda).toEqual({ method: 'CDA', passed: true });
-      expect(hexOf(first.tvr)).toBe('0000008000');
-      expect(hexOf(first.tsi)).toBe('A800');
+      expect(hexOf(first.tvr)).toBe('0000108000');
+      expect(hexOf(first.tsi)).toBe('E800');
       expect(first.decision).toBe('online');
       // The ARQC came inside the signature; the issuer verifies it as any other.
       expect(first.cryptogram).toHaveLength(8);
@@ -74,7 +77,7 @@ describe('CDA with the visa-cda test card', () => {
         arc: Buffer.from('00', 'latin1'), issuerAuthData: issuerApproves(first) });
       expect(generateAcs()).toEqual([0x90, 0x40]);
       expect(second.decision).toBe('approved');
-      expect(hexOf(second.tsi)).toBe('B800');
+      expect(hexOf(second.tsi)).toBe('F800');
     });
 
   it('sets "CDA failed" and declines when the signature does not verify', async () => {
@@ -86,8 +89,8 @@ describe('CDA with the visa-cda test card', () => {
       return changed;
     });
     const first = await kernel.start(INPUT);
-    expect(hexOf(first.tvr)).toBe('0400008000');
-    expect(hexOf(first.tsi)).toBe('A800');
+    expect(hexOf(first.tvr)).toBe('0400108000');
+    expect(hexOf(first.tsi)).toBe('E800');
     expect(first.oda).toMatchObject({ method: 'CDA', passed: false,
       failure: { step: 'signed-dynamic-data' } });
     expect(first.decision).toBe('declined');
@@ -99,8 +102,8 @@ describe('CDA with the visa-cda test card', () => {
     const { kernel, generateAcs } = connect({ ...TERMINAL, capabilities: 'E0F8C0' });
     const first = await kernel.start(INPUT);
     expect(generateAcs()).toEqual([0x80]);
-    expect(hexOf(first.tvr)).toBe('8000008000');
-    expect(hexOf(first.tsi)).toBe('2800');
+    expect(hexOf(first.tvr)).toBe('8000108000');
+    expect(hexOf(first.tsi)).toBe('6800');
     expect(first.decision).toBe('online');
   });
 });

@@ -13,6 +13,14 @@ import { INPUT, PROFILE } from './support/visa-card';
 
 // The project's virtual cards (config/cards), which compute real Visa cryptograms with the
 // issuer master key of the pyemv vectors; here the test plays the issuer.
+// PROFILE's AID has no TACs, so the kernel analyses with TACs of zeros and performs every step
+// the AIP 1C00 asks for (Book 3 10.7 leaves the TACs to the acquirer). TVR: byte 1 b8 (80) no
+// ODA (no CA keys); for the CVN 10 card, byte 2 b8 (80) "different application versions"
+// (card 9F08 008C, PROFILE 9F09 0096, 10.4.1); byte 3 b5 (10) "PIN pad not present or not
+// working" (CVM list 4203 5E03 1F03, enciphered PIN online supported by 9F33 E0F8C8 but no PIN
+// device: Book 3 10.5.2, then signature); byte 4 b8 (80) floor limit 0 exceeded (10.6.1).
+// TSI byte 1: 40 cardholder verification, 20 card risk management, 10 issuer authentication,
+// 08 terminal risk management.
 const IMK = hex('0123456789ABCDEF FEDCBA9876543210');
 const ARC_00 = Buffer.from('00', 'latin1');
 const cardFile = (name: string) =>
@@ -49,8 +57,8 @@ describe('ContactKernel with the CVN 10 virtual card', () => {
         kind: 'answered', approved: true, arc: ARC_00, issuerAuthData: issuer(10, first),
       });
       expect(second).toMatchObject({ decision: 'approved', issuerAuthentication: 'passed' });
-      expect(second.tsi).toEqual(hex('3000'));
-      expect(second.tvr).toEqual(hex('8000000000'));
+      expect(second.tsi).toEqual(hex('7800'));
+      expect(second.tvr).toEqual(hex('8080108000'));
     });
 
   it('records a forged ARPC as "issuer authentication failed"', async () => {
@@ -62,7 +70,7 @@ describe('ContactKernel with the CVN 10 virtual card', () => {
       kind: 'answered', approved: true, arc: ARC_00, issuerAuthData: forged,
     });
     expect(second.issuerAuthentication).toBe('failed');
-    expect(second.tvr).toEqual(hex('8000000040'));
+    expect(second.tvr).toEqual(hex('8080108040'));
     expect(second.decision).toBe('declined');
   });
 });
@@ -75,7 +83,9 @@ describe('ContactKernel with the CVN 18 virtual card (T=0, tag 91 in CDOL2)', ()
     const second = await kernel.complete({
       kind: 'answered', approved: true, arc: ARC_00, issuerAuthData: issuer(18, first),
     });
-    expect(second).toMatchObject({ decision: 'approved', issuerAuthentication: 'not-performed' });
+    // 91 goes to the card in CDOL2: the card authenticates the issuer (Book 3 10.9).
+    expect(second).toMatchObject({ decision: 'approved', issuerAuthentication: 'by-card' });
+    expect(second.tsi).toEqual(hex('7800'));
   });
 
   it('is declined when the bank cannot be reached', async () => {

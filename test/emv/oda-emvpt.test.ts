@@ -41,6 +41,42 @@ const INPUT = { amount: 100, transactionType: 0x21, date: DATE, unpredictableNum
 
 const channel = (card: TraceCard) => ({ transmit: async (c: Buffer) => card.process(c) });
 
+/**
+ * The TVR (95) of the emvpt transaction up to the first GENERATE AC, bit by bit from EMV
+ * Book 3 annex C5, for this terminal (EMVPT: type 22, capabilities E0F8C8, no TACs for the
+ * AID, so the action analysis runs with TACs of zeros; no PIN device; the CA keys given):
+ * - byte 1 '00': b8 ODA not performed 0 (DDA was performed); b7 SDA failed 0; b6 ICC data
+ *   missing 0 (every object ODA and the kernel need is there); b5 card on exception file 0
+ *   (no exception file); b4 DDA failed 0 (the signature verifies); b3 CDA failed 0 (not
+ *   CDA); b2 SDA selected 0.
+ * - byte 2 '40': b8 different application versions 0 (the card has 9F08 0096, the terminal
+ *   no 9F09 for this AID: nothing to compare); b7 expired application 1 (5F24 2018-11-30,
+ *   transaction 2020-07-24); b6 not yet effective 0 (no 5F25); b5 service not allowed 0 (AUC
+ *   FF80 allows everything, issuer country 0246 = terminal country); b4 new card 0 (no
+ *   velocity data, 9F14/9F23, so no last online ATC check).
+ * - byte 3 '10': the CVM list (X = Y = 0) is 0201 (online PIN if unattended cash: not this
+ *   transaction), 4403 and 4103 (offline enciphered and plaintext PIN if the terminal
+ *   supports them: E0F8C8 does, but no PIN pad is there, so b5 "PIN entry required and PIN
+ *   pad not present or not working" 1, and both go on to the next rule), then 1E03
+ *   (signature, supported: CVM successful). b8 CV not successful 0, b7 unrecognised CVM 0,
+ *   b6 PIN try limit exceeded 0, b4 PIN not entered 0, b3 online PIN entered 0.
+ * - byte 4 '80': AIP 3C00 asks for terminal risk management; the AID has no floor limit (0),
+ *   so b8 floor limit exceeded 1 (EUR 1.00 >= 0); b7 and b6 consecutive offline limits 0
+ *   (no 9F14, 9F23); b5 random selection 0 (not below a floor limit); b4 merchant forced
+ *   online 0.
+ * - byte 5 '00': b8 default TDOL used 0 (no 98 in CDOL1); b7 issuer authentication failed
+ *   0, b6 and b5 script processing failed 0: none of these has happened yet.
+ */
+const EMVPT_TVR = '0040108000';
+/**
+ * The TSI (9B), Book 3 annex C6, when the card refuses the first GENERATE AC: byte 1 b8 ODA
+ * performed 1, b7 cardholder verification performed 1 (AIP b5), b6 card risk management
+ * performed 0 (the card answered 6D00, no GENERATE AC was done), b5 issuer authentication
+ * performed 0, b4 terminal risk management performed 1 (AIP b4), b3 script processing 0:
+ * 'C8'; byte 2 is RFU: '00'.
+ */
+const EMVPT_TSI = 'C800';
+
 interface CardRead {
   card: TraceCard;
   tags: TagValues;
@@ -298,12 +334,10 @@ describe('emvpt trace through ContactKernel with CA keys', () => {
     });
     const sent = card.exchanges.map((e) => e.command.toString('hex').toUpperCase());
     expect(sent).toContain('0088000004' + '01234567' + '00');
-    // TVR in CDOL1: no ODA bit (DDA passed); the kernel does no date checks yet, so the
-    // expired card (2018-11-30) is not flagged by this step.
     expect(sent.at(-1)).toBe('80AE80001D' + '000000000100' + '000000000000' + '0246' +
-      '0000000000' + '0978' + '200724' + '21' + '01234567' + '00');
-    expect(kernel.terminalVerificationResults).toEqual(hex('0000000000'));
-    expect(kernel.transactionStatusInformation).toEqual(hex('8000'));
+      EMVPT_TVR + '0978' + '200724' + '21' + '01234567' + '00');
+    expect(kernel.terminalVerificationResults).toEqual(hex(EMVPT_TVR));
+    expect(kernel.transactionStatusInformation).toEqual(hex(EMVPT_TSI));
   });
 
   it('refuses test keys in production mode, naming the file', () => {

@@ -19,6 +19,10 @@ import {
  * SDA end to end with keys made here: a test CA (1024 bits, exponent 3) certifies an issuer
  * key (1024 bits, so 36 bytes of it go in the remainder 92), which signs the static data of
  * the made-up Visa card of support/visa-card.ts. Signing is the raw RSA private operation.
+ * PROFILE's AID has no TACs: the kernel still performs risk management and cardholder
+ * verification with TACs of zeros (Book 3 10.7 leaves the TACs to the acquirer), so every TVR
+ * has byte 4 b8 (80, floor limit 0 exceeded, 10.6.1) and the TSI byte 1 b7 (40, CVM list
+ * 1E03 1F00: signature, 10.5) and b4 (08, terminal risk management, 10.6) as well.
  */
 interface KeyPair {
   modulus: Buffer;
@@ -134,9 +138,9 @@ describe('SDA with generated test keys', () => {
   });
 
   it('passes in the kernel: "SDA selected" set, ODA performed, 9F45 kept', async () => {
-    const first = await run(cardData(), '0200000000');
-    expect(first.tvr).toEqual(hex('0200000000'));
-    expect(first.tsi).toEqual(hex('A000'));
+    const first = await run(cardData(), '0200008000');
+    expect(first.tvr).toEqual(hex('0200008000'));
+    expect(first.tsi).toEqual(hex('E800'));
     // The outcome names the method only: no keys, no certificate contents.
     expect(first.oda).toEqual({ method: 'SDA', passed: true });
     expect(first.tags['9F45']).toEqual(DAC);
@@ -146,28 +150,28 @@ describe('SDA with generated test keys', () => {
     const tags = cardData();
     const signature = Buffer.from(tags['93']!);
     signature[40] = signature[40]! ^ 0x80;
-    const first = await run({ ...tags, '93': signature }, '4200000000');
-    expect(first.tvr).toEqual(hex('4200000000'));
-    expect(first.tsi).toEqual(hex('A000'));
+    const first = await run({ ...tags, '93': signature }, '4200008000');
+    expect(first.tvr).toEqual(hex('4200008000'));
+    expect(first.tsi).toEqual(hex('E800'));
     expect(first.oda?.failure?.step).toBe('signed-static-data');
     expect(first.tags['9F45']).toBeUndefined();
 
     const remainder = Buffer.from(tags['92']!);
     remainder[0] = remainder[0]! ^ 0x01;
-    const second = await run({ ...tags, '92': remainder }, '4200000000');
+    const second = await run({ ...tags, '92': remainder }, '4200008000');
     expect(second.oda?.failure).toMatchObject({ step: 'issuer-certificate', reason: 'hash' });
   });
 
   it('sets "ICC data missing" too when the card has no signed static data', async () => {
     const { '93': _signature, ...tags } = cardData();
-    const first = await run(tags, '6200000000');
-    expect(first.tvr).toEqual(hex('6200000000'));
+    const first = await run(tags, '6200008000');
+    expect(first.tvr).toEqual(hex('6200008000'));
     expect(first.oda?.failure).toMatchObject({ step: 'data', detail: { missing: ['93'] } });
   });
 
   it('refuses an expired issuer certificate (11/2025 on 2026-03-15)', async () => {
     const { certificate } = issuerCertificate({ expiry: '1125' });
-    const first = await run({ ...cardData(), '90': certificate }, '4200000000');
+    const first = await run({ ...cardData(), '90': certificate }, '4200008000');
     expect(first.oda?.failure).toMatchObject({ step: 'issuer-certificate', reason: 'expired' });
   });
 
@@ -178,7 +182,7 @@ describe('SDA with generated test keys', () => {
     };
     const staticData = Buffer.concat([RECORD_1.subarray(2), record, AIP]);
     const tags = { ...cardData(), '93': signedStaticData(staticData) };
-    const first = await run(tags, '0200000000', 'E0F8C8', proprietary);
+    const first = await run(tags, '0200008000', 'E0F8C8', proprietary);
     expect(first.oda).toMatchObject({ method: 'SDA', passed: true });
   });
 
@@ -186,16 +190,16 @@ describe('SDA with generated test keys', () => {
     const proprietary: ProprietaryRecord = {
       afl: '08010201 10010200 58010101', step: ['00B2015C00', 'DF01020102 9000'],
     };
-    const first = await run(cardData(), '4200000000', 'E0F8C8', proprietary);
+    const first = await run(cardData(), '4200008000', 'E0F8C8', proprietary);
     expect(first.oda?.failure).toMatchObject({
       step: 'data', reason: 'format', detail: { sfi: 11, record: 1 },
     });
   });
 
   it('does no ODA when the terminal does not offer SDA', async () => {
-    const first = await run(cardData(), '8000000000', 'E0F848');
-    expect(first.tvr).toEqual(hex('8000000000'));
-    expect(first.tsi).toEqual(hex('2000'));
+    const first = await run(cardData(), '8000008000', 'E0F848');
+    expect(first.tvr).toEqual(hex('8000008000'));
+    expect(first.tsi).toEqual(hex('6800'));
     expect(first.oda).toEqual({ passed: false });
   });
 });

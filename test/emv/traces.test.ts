@@ -81,11 +81,16 @@ describe('emvpt-contact-dda trace', () => {
     await expect(kernel.start(INPUT)).rejects.toMatchObject({
       code: 'CARD_STATUS', detail: { command: 'GENERATE AC (first)', sw: '6D00' },
     });
+    // TVR (Book 3 annex C), the AID having no TACs (analysed with zeros) and no CA keys:
+    // byte 1 b8 ODA not performed; byte 2 b7 expired application (5F24 2018-11-30 before
+    // 2020-07-24); byte 3 b5 PIN entry required and PIN pad not present (the CVM list's two
+    // offline PIN rules, "if terminal supports", with no PIN device: signature then applies);
+    // byte 4 b8 floor limit exceeded (AIP 3C00 asks for risk management; no floor limit: 0).
     expect(sent(card).at(-1)).toBe(
-      '80AE80001D' + '000000000100' + '000000000000' + '0246' + '8000000000' + '0978' +
+      '80AE80001D' + '000000000100' + '000000000000' + '0246' + '8040108000' + '0978' +
       '200724' + '21' + '01234567' + '00',
     );
-    expect(kernel.terminalVerificationResults).toEqual(bytes('8000000000'));
+    expect(kernel.terminalVerificationResults).toEqual(bytes('8040108000'));
   });
 });
 
@@ -147,4 +152,121 @@ describe('devnied-cobadge-locked trace', () => {
         [expect.stringMatching(/9000$/), '6985', '6985'],
       );
     });
+});
+
+// Cases of the openemv/emv-utils test suite, rebuilt as traces of quay's own
+// (config/cards/emv-utils-*.yaml; each names its source case on its first line).
+const card = (name: string) =>
+  TraceCard.fromFile(fileURLToPath(new URL(`../../config/cards/${name}`, import.meta.url)));
+const exact = (...aids: string[]) => aids.map((aid) => ({ aid, partialMatch: false }));
+const EMV_UTILS_INPUT = {
+  amount: 15_000, transactionType: 0, date: new Date(2026, 0, 2, 3, 4, 5),
+  unpredictableNumber: bytes('CAFEBABE'),
+};
+
+describe('emv-utils cases: candidate list', () => {
+  it('ends at once when SELECT PSE answers 6A81 (card blocked, Book 1 12.3.2)', async () => {
+    const trace = card('emv-utils-pse-card-blocked.yaml');
+    const kernel = new ContactKernel(channel(trace), profile(exact('A0000000031010')),
+      silentLogger);
+    await expect(kernel.start(EMV_UTILS_INPUT)).rejects.toMatchObject({
+      name: 'CardError', code: 'CARD_BLOCKED', detail: { command: 'SELECT PSE', sw: '6A81' },
+    });
+    // No list of AIDs after a blocked card: the one SELECT was the only command.
+    expect(sent(trace)).toEqual(['00A404000E315041592E5359532E444446303100']);
+    expect(kernel.terminalVerificationResults).toEqual(bytes('0000000000'));
+  });
+
+  it('ends when the first AID of the list answers 6A81 (Book 1 12.3.3)', async () => {
+    const trace = card('emv-utils-aid-card-blocked.yaml');
+    const kernel = new ContactKernel(channel(trace),
+      profile(exact('A0000000031010', 'A0000000041010')), silentLogger);
+    await expect(kernel.start(EMV_UTILS_INPUT)).rejects.toMatchObject({
+      code: 'CARD_BLOCKED', detail: { command: 'SELECT', aid: 'A0000000031010', sw: '6A81' },
+    });
+    expect(sent(trace)).toEqual([
+      '00A404000E315041592E5359532E444446303100', '00A4040007A000000003101000',
+    ]);
+    expect(trace.ended).toBe(true);
+  });
+
+  it('leaves out an application whose SELECT answers 6283 (blocked)', async () => {
+    const trace = card('emv-utils-aid-blocked.yaml');
+    const candidates = await buildCandidateList(channel(trace),
+      exact('A0000000031010', 'A0000000032020', 'A0000000041010'), false, silentLogger);
+    expect(candidates.map((c) => [hex(c.adfName), c.label, c.priorityIndicator]))
+      .toEqual([['A0000000041010', 'MASTERCARD', 1]]);
+    expect(trace.exchanges.map((e) => hex(e.response).slice(-4)))
+      .toEqual(['6A82', '6A82', '6283', '9000']);
+    expect(trace.ended).toBe(true);
+  });
+
+  const SORTED = exact('A0000000031010', 'A0000000032010', 'A0000000041010', 'A0000000043060',
+    'A0000000651010');
+
+  it('orders the PSE applications by priority, none last, confirmation ones left out',
+    async () => {
+      const trace = card('emv-utils-sorted-priority.yaml');
+      const candidates = await buildCandidateList(channel(trace), SORTED, false, silentLogger);
+      expect(candidates.map((c) => [hex(c.adfName), c.label, c.priorityIndicator])).toEqual([
+        ['A0000000041010', 'APP ONE', 1], ['A0000000651010', 'APP TWO', 2],
+        ['A0000000031010', 'APP FIVE', 5], ['A0000000032010', 'APP NONE', undefined],
+      ]);
+      expect(trace.ended).toBe(true);
+    });
+
+  it('keeps the application that asks for confirmation when the terminal can ask', async () => {
+    const trace = card('emv-utils-sorted-priority.yaml');
+    const candidates = await buildCandidateList(channel(trace), SORTED, true, silentLogger);
+    expect(candidates.map((c) => hex(c.adfName))).toEqual([
+      'A0000000041010', 'A0000000651010', 'A0000000043060', 'A0000000031010', 'A0000000032010',
+    ]);
+  });
+});
+
+describe('emv-utils cases: initiate application processing and records', () => {
+  const CDOL1_DATA = '000000015000' + '000000000000' + '0704' + '8000000000' + '0704' + '260102' +
+    '00' + 'CAFEBABE';
+
+  it('selects the next candidate when GPO answers 6985, then goes online', async () => {
+    const trace = card('emv-utils-gpo-6985.yaml');
+    const kernel = new ContactKernel(channel(trace),
+      profile(exact('A0000000031010', 'A0000000032010')), silentLogger);
+    const first = await kernel.start(EMV_UTILS_INPUT);
+    expect(first.application).toEqual({ aid: 'A0000000032010', label: 'VISA ELECTRON',
+      preferredName: undefined, priority: 2 });
+    expect(first.decision).toBe('online');
+    expect(first.cryptogram).toEqual(bytes('5B8E2F1C0A7D3E49'));
+    expect(sent(trace)).toEqual([
+      '00A404000E315041592E5359532E444446303100', '00B2010C00', '00B2020C00',
+      '00A4040007A000000003101000', '80A80000048302070400',
+      '00A4040007A000000003201000', '80A8000002830000', '00B2011400',
+      `80AE80001D${CDOL1_DATA}00`,
+    ]);
+    // Book 3 annex C: TVR byte 1 b8, offline data authentication not performed (the AIP
+    // names no method); nothing else. TSI byte 1 b6, card risk management performed (the
+    // first GENERATE AC); no ODA, no CVM and no terminal risk management in an AIP of 0000.
+    expect(first.tvr).toEqual(bytes('8000000000'));
+    expect(first.tsi).toEqual(bytes('2000'));
+
+    // Unable to go online, no TACs and no IACs: an AAC with ARC Z3 (Book 4 6.3.6).
+    const second = await kernel.completeOffline();
+    expect(second.decision).toBe('declined');
+    expect(sent(trace).at(-1)).toBe(`80AE00001F5A33${CDOL1_DATA}00`);
+    expect(trace.ended).toBe(true);
+  });
+
+  it('ends when a record of SFI 1..10 is not a 70 template (Book 3 10.2)', async () => {
+    const trace = card('emv-utils-record-template.yaml');
+    const kernel = new ContactKernel(channel(trace), profile(exact('A0000000031010')),
+      silentLogger);
+    await expect(kernel.start(EMV_UTILS_INPUT)).rejects.toMatchObject({
+      name: 'TlvError', code: 'TLV_MALFORMED',
+      detail: { command: 'READ RECORD', sfi: 2, record: 2 },
+    });
+    expect(sent(trace).slice(-2)).toEqual(['00B2011400', '00B2021400']);
+    // Ended before offline data authentication: no TVR or TSI bit has been set yet.
+    expect(kernel.terminalVerificationResults).toEqual(bytes('0000000000'));
+    expect(kernel.transactionStatusInformation).toEqual(bytes('0000'));
+  });
 });

@@ -1,5 +1,5 @@
 import { encodeTlv } from '../../../src/emv/tlv';
-import type { CardProfile } from './card-profile';
+import type { CardKey, CardOda, CardProfile } from './card-profile';
 
 /**
  * The files of a profile card, built once from its profile: the FCIs SELECT returns, the
@@ -9,7 +9,7 @@ import type { CardProfile } from './card-profile';
  *   directory entry 70 { 61 { 4F, 50, 87 } }.
  * - Application SFI 1: 57 and 5F20 (what a magnetic stripe would carry).
  *   SFI 2 record 1: 5A 5F24 5F25 5F34 5F28 9F07 8E 9F0D 9F0E 9F0F; record 2: 8C 8D 9F08 9F42
- *   9F44. No record is signed: the AIP offers no offline data authentication.
+ *   9F44. A card with ODA data adds SFI 3 (odaRecords) and may flag SFI 2 records for ODA.
  */
 export const PSE_NAME = Buffer.from('1PAY.SYS.DDF01', 'ascii');
 
@@ -23,38 +23,49 @@ export interface CardFiles {
 }
 
 const DIRECTORY_SFI = 1;
+/** SFI of the card's own data (PAN, dates, CVM list, IACs), the records SDA and DDA sign. */
+export const CARD_SFI = 2;
 /** SFI of the record with the certificates, when the card has ODA data. */
 const ODA_SFI = 3;
 
 /**
- * Book 2 5.1 and 6.1: record 1 the CA key index and the issuer's certificate, remainder and
- * exponent; record 2 the ICC's, with 9F4A '82', which puts the AIP into the static data the
- * ICC certificate signs. Two records, as a record answer holds at most 254 bytes.
+ * Book 2 5.1, 6.1 and 7.1, one record each, as a record answer holds at most 254 bytes:
+ * the CA key index with the issuer's certificate, remainder and exponent and 9F4A '82' (the
+ * AIP joins the static data to be authenticated); then SDA's Signed Static Application Data
+ * (93); the ICC's certificate, exponent, remainder and DDOL; the PIN encipherment key's.
  */
-function odaRecords(oda: NonNullable<CardProfile['oda']>): Buffer[][] {
-  const issuer = [
+function odaRecords(oda: CardOda): Buffer[][] {
+  const records: Buffer[][] = [[
     encodeTlv('8F', Buffer.from([oda.caIndex])),
     encodeTlv('90', oda.issuerCertificate),
     encodeTlv('9F32', oda.issuerExponent),
+    ...optional('92', oda.issuerRemainder),
+  ]];
+  if (oda.signedStaticData !== undefined) records.push([encodeTlv('93', oda.signedStaticData)]);
+  const tagList = encodeTlv('9F4A', Buffer.from([0x82]));
+  records.push(oda.icc === undefined ? [tagList] : [
+    encodeTlv('9F46', oda.icc.certificate), encodeTlv('9F47', oda.icc.exponent), tagList,
+    ...optional('9F48', oda.icc.remainder), ...optional('9F49', oda.ddol),
+  ]);
+  if (oda.pin !== undefined) records.push(pinKeyRecord(oda.pin));
+  return records;
+}
+
+function pinKeyRecord(key: CardKey): Buffer[] {
+  return [
+    encodeTlv('9F2D', key.certificate), encodeTlv('9F2E', key.exponent),
+    ...optional('9F2F', key.remainder),
   ];
-  if (oda.issuerRemainder !== undefined && oda.issuerRemainder.length > 0) {
-    issuer.push(encodeTlv('92', oda.issuerRemainder));
-  }
-  const icc = [
-    encodeTlv('9F46', oda.iccCertificate),
-    encodeTlv('9F47', oda.iccExponent),
-    encodeTlv('9F4A', Buffer.from([0x82])),
-  ];
-  if (oda.iccRemainder !== undefined && oda.iccRemainder.length > 0) {
-    icc.push(encodeTlv('9F48', oda.iccRemainder));
-  }
-  return [issuer, icc];
+}
+
+function optional(tag: string, value: Buffer | undefined): Buffer[] {
+  return value === undefined || value.length === 0 ? [] : [encodeTlv(tag, value)];
 }
 
 export function buildCardFiles(p: CardProfile): CardFiles {
   const appRecords = new Map<number, Buffer[]>([
     [1, [template70([encodeTlv('57', track2Equivalent(p)), tlvAscii('5F20', p.cardholderName)])]],
-    [2, [template70(cardRecord(p)), template70(riskRecord(p))]],
+    [CARD_SFI, [template70(cardRecord(p)), template70(riskRecord(p))]],
   ]);
   if (p.oda !== undefined) appRecords.set(ODA_SFI, odaRecords(p.oda).map(template70));
   return {
@@ -67,7 +78,7 @@ export function buildCardFiles(p: CardProfile): CardFiles {
     directory: new Map([[DIRECTORY_SFI, [template70([encodeTlv('61', directoryEntry(p))])]]]),
     appFci: encodeTlv('6F', [encodeTlv('84', p.aid), encodeTlv('A5', fciProprietary(p))]),
     appRecords,
-    afl: aflOf(appRecords),
+    afl: aflOf(appRecords, p.oda?.signedCardRecords ?? 0),
   };
 }
 
@@ -138,9 +149,13 @@ export function lastDayOf(yymm: string): string {
   return `${yymm}${String(day).padStart(2, '0')}`;
 }
 
-/** AFL (94): per SFI, 4 bytes: SFI << 3, first record, last record, records for ODA (none). */
-function aflOf(records: Map<number, Buffer[]>): Buffer {
-  const entries = [...records].map(([sfi, list]) => Buffer.from([sfi << 3, 1, list.length, 0]));
+/**
+ * AFL (94): per SFI, 4 bytes: SFI << 3, first record, last record, and how many records from
+ * the first are signed for ODA (Book 3 10.2): `signed` of SFI 2's, none of the others.
+ */
+function aflOf(records: Map<number, Buffer[]>, signed: number): Buffer {
+  const entries = [...records].map(([sfi, list]) =>
+    Buffer.from([sfi << 3, 1, list.length, sfi === CARD_SFI ? signed : 0]));
   return Buffer.concat(entries);
 }
 

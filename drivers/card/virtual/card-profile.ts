@@ -26,7 +26,15 @@ import { parseHexText, YamlSource } from './yaml-source';
  *   cvn: 10                        # 10 or 18: cryptogram version (src/emv/cryptogram.ts)
  *   issuerMasterKeyAc: '0123...'   # 16 bytes: IMK for AC; the bank side must hold the same
  *   atcStart: 16                   # ATC before the first transaction
- *   pinTryCounter: 3               # 9F17
+ *   pinTryCounter: 3               # 9F17 as the card is issued (0: offline PIN blocked)
+ *   pinTryLimit: 3                 # what a right PIN resets 9F17 to (default 3)
+ *   testPin: '1234'                # the cardholder's PIN, 4..12 digits, test cards only: VERIFY
+ *                                  # checks it offline (without it VERIFY answers 6985), and
+ *                                  # the acquirer simulator online (src/acquirer/simulator)
+ *   issuerMasterKeySmi: '...'      # 16 bytes: IMK for secure messaging integrity; the issuer's
+ *                                  # script MACs are checked with keys derived from it
+ *   putData: { '9F14': '03' }      # data objects PUT DATA may replace (same length) and
+ *                                  # GET DATA reads, e.g. 9F14 and 9F23 offline limits
  *   lastOnlineAtc: 0               # 9F13
  *   aip: '1C00'                    # 82
  *   pdol: '9F1A 02'                # 9F38, optional (GPO then takes 83 00)
@@ -40,18 +48,27 @@ import { parseHexText, YamlSource } from './yaml-source';
  *   currency: '0704'               # 9F42
  *   currencyExponent: 0            # 9F44
  *   issuerAuthRequired: true       # second GENERATE AC gives TC only after a good ARPC
- *   oda: { caIndex, issuerCertificate, ... }  # CDA data, made by scripts/make-test-cards.ts
+ *   oda:                           # ODA data, made by scripts/make-test-cards.ts:
+ *     caIndex, issuerCertificate, issuerRemainder, issuerExponent   # 8F 90 92 9F32
+ *     signedCardRecords: 1         # SFI 2 records the AFL flags for ODA (default 0)
+ *     signedStaticData: '..'       # 93, SDA (Book 2 5.4)
+ *     iccCertificate, iccRemainder, iccExponent, iccPrivateKey     # 9F46 9F48 9F47: DDA, CDA
+ *     ddol: '9F37 04'              # 9F49; INTERNAL AUTHENTICATE then checks its data length
+ *     pinCertificate, pinRemainder, pinExponent, pinPrivateKey     # 9F2D 9F2F 9F2E: a
+ *                                  # separate ICC PIN encipherment key (Book 2 7.1)
  *   faults:                        # optional, for rehearsal and tests
  *     removeAt: generate-ac#2      # pull the card out as this command arrives (once):
- *                                  # a command name (select, read-record, gpo, get-data,
- *                                  # generate-ac, external-authenticate, get-response),
- *                                  # '#n' for its n-th time; or a number: the n-th APDU
+ *                                  # a command name (COMMAND_NAMES below: select, gpo,
+ *                                  # generate-ac, verify, ...), '#n' for its n-th time;
+ *                                  # or a number: the n-th APDU
  *     malformedTlvAt: gpo          # cut the last byte of this command's answer data
  *     selectRefused: true          # every SELECT answers 6985
  *     declineSecondAc: true        # the second GENERATE AC answers an AAC, whatever was asked
  *     readerFailsAt: generate-ac#2 # the reader fails as this command arrives (once)
  *     delayMs: 30                  # time the chip takes per command
  *     generateAcDelayMs: 300       # ... and per GENERATE AC
+ *     rejectArpc: true             # the card's ARPC check always fails, as on a card whose
+ *                                  # key differs from the bank's: EXTERNAL AUTHENTICATE 6300
  */
 export interface CardFaults {
   removeAt?: string | number;
@@ -61,6 +78,7 @@ export interface CardFaults {
   readerFailsAt?: string;
   delayMs?: number;
   generateAcDelayMs?: number;
+  rejectArpc?: boolean;
 }
 
 export interface CardProfile {
@@ -82,6 +100,11 @@ export interface CardProfile {
   issuerMasterKeyAc: Buffer;
   atcStart: number;
   pinTryCounter: number;
+  pinTryLimit: number;
+  testPin?: string;
+  issuerMasterKeySmi?: Buffer;
+  /** Tag (upper-case hex) → value, as personalised. */
+  putData: Record<string, Buffer>;
   lastOnlineAtc: number;
   aip: Buffer;
   pdol: DolEntry[];
@@ -104,25 +127,38 @@ export interface CardProfile {
 
 /**
  * ODA data of a card made by scripts/make-test-cards.ts (certificates from quay's test CA,
- * drivers/card/virtual/test-ca.ts). Kept in a record of SFI 3 with 9F4A '82': the static
- * data to be authenticated is the AIP.
+ * drivers/card/virtual/test-ca.ts). Kept in records of SFI 3 with 9F4A '82': the static
+ * data to be authenticated is the records of SFI 2 flagged in the AFL, then the AIP.
  */
 export interface CardOda {
   caIndex: number;
   issuerCertificate: Buffer;
   issuerRemainder?: Buffer;
   issuerExponent: Buffer;
-  iccCertificate: Buffer;
-  iccRemainder?: Buffer;
-  iccExponent: Buffer;
-  /** The ICC private key as PKCS#8 PEM: test cards only. */
-  iccPrivateKey: string;
+  signedCardRecords: number;
+  /** Signed Static Application Data (93), for SDA. */
+  signedStaticData?: Buffer;
+  /** The ICC key pair (DDA, CDA, and enciphered PIN without a separate key). */
+  icc?: CardKey;
+  ddol?: Buffer;
+  /** ICC PIN Encipherment key (9F2D 9F2E 9F2F). */
+  pin?: CardKey;
+}
+
+/** A certified card key: certificate, remainder, exponent and the private key. */
+export interface CardKey {
+  certificate: Buffer;
+  remainder?: Buffer;
+  exponent: Buffer;
+  /** PKCS#8 PEM: test cards only. */
+  privateKey: string;
 }
 
 /** Command names faults refer to. */
 export const COMMAND_NAMES = [
   'select', 'read-record', 'gpo', 'get-data', 'generate-ac', 'external-authenticate',
-  'get-response',
+  'get-response', 'verify', 'get-challenge', 'internal-authenticate', 'application-block',
+  'application-unblock', 'pin-change-unblock', 'put-data',
 ] as const;
 
 /** The data a Visa cryptogram is computed over that comes from the terminal (via CDOL1). */
@@ -157,7 +193,38 @@ const faultsSchema = z.strictObject({
   readerFailsAt: faultCommand.optional(),
   delayMs: z.number().int().min(0).optional(),
   generateAcDelayMs: z.number().int().min(0).optional(),
+  rejectArpc: z.boolean().optional(),
 });
+
+const pem = z.string().regex(/^-----BEGIN PRIVATE KEY-----/, 'a PKCS#8 PEM key');
+
+const odaSchema = z.strictObject({
+  caIndex: z.number().int().min(0).max(255),
+  issuerCertificate: hex(),
+  issuerRemainder: hex().optional(),
+  issuerExponent: hex(),
+  signedCardRecords: z.number().int().min(0).max(2).default(0),
+  signedStaticData: hex().optional(),
+  iccCertificate: hex().optional(),
+  iccRemainder: hex().optional(),
+  iccExponent: hex().optional(),
+  iccPrivateKey: pem.optional(),
+  ddol: hex().optional(),
+  pinCertificate: hex().optional(),
+  pinRemainder: hex().optional(),
+  pinExponent: hex().optional(),
+  pinPrivateKey: pem.optional(),
+}).refine((o) => allOrNone(o.iccCertificate, o.iccExponent, o.iccPrivateKey),
+  'iccCertificate, iccExponent and iccPrivateKey go together')
+  .refine((o) => allOrNone(o.pinCertificate, o.pinExponent, o.pinPrivateKey),
+    'pinCertificate, pinExponent and pinPrivateKey go together');
+
+function allOrNone(...values: unknown[]): boolean {
+  const present = values.filter((v) => v !== undefined).length;
+  return present === 0 || present === values.length;
+}
+
+const tagHex = z.string().regex(/^([0-9A-Fa-f]{2}){1,2}$/, 'a tag, e.g. 9F14');
 
 const profileSchema = z.strictObject({
   kind: z.literal('profile'),
@@ -180,6 +247,10 @@ const profileSchema = z.strictObject({
   issuerMasterKeyAc: hex(16),
   atcStart: z.number().int().min(0).max(0xfffe).default(0),
   pinTryCounter: z.number().int().min(0).max(15).default(3),
+  pinTryLimit: z.number().int().min(1).max(15).default(3),
+  testPin: z.string().regex(/^\d{4,12}$/, '4 to 12 digits').optional(),
+  issuerMasterKeySmi: hex(16).optional(),
+  putData: z.record(tagHex, hex()).default({}),
   lastOnlineAtc: z.number().int().min(0).max(0xffff).default(0),
   aip: hex(2),
   pdol: hex().prefault(''),
@@ -194,16 +265,7 @@ const profileSchema = z.strictObject({
   currencyExponent: z.number().int().min(0).max(3).default(0),
   issuerAuthRequired: z.boolean().default(true),
   faults: faultsSchema.default({}),
-  oda: z.strictObject({
-    caIndex: z.number().int().min(0).max(255),
-    issuerCertificate: hex(),
-    issuerRemainder: hex().optional(),
-    issuerExponent: hex(),
-    iccCertificate: hex(),
-    iccRemainder: hex().optional(),
-    iccExponent: hex(),
-    iccPrivateKey: z.string().regex(/^-----BEGIN PRIVATE KEY-----/, 'a PKCS#8 PEM key'),
-  }).optional(),
+  oda: odaSchema.optional(),
 });
 
 export function luhnValid(pan: string): boolean {
@@ -253,11 +315,44 @@ function checkDols(source: YamlSource, raw: z.infer<typeof profileSchema>): Card
     throw source.error('cdol2 lacks 8A (authorisation response code)',
       lineOfKey(source, 'cdol2'), { field: 'cdol2' });
   }
-  const { kind: _kind, test: _test, ...rest } = raw;
+  if (raw.oda?.ddol !== undefined) {
+    try {
+      parseDol(raw.oda.ddol, 'DDOL');
+    } catch (cause) {
+      throw source.error('oda.ddol: not a valid data object list', lineOfKey(source, 'oda'), {
+        field: 'oda.ddol', cause: String(cause),
+      });
+    }
+  }
+  if (raw.pinTryCounter > raw.pinTryLimit) {
+    throw source.error('pinTryCounter is above pinTryLimit', lineOfKey(source, 'pinTryCounter'),
+      { field: 'pinTryCounter' });
+  }
+  const { kind: _kind, test: _test, oda, putData, ...rest } = raw;
   return {
     ...rest,
+    putData: Object.fromEntries(Object.entries(putData).map(([t, v]) => [t.toUpperCase(), v])),
+    oda: oda === undefined ? undefined : cardOda(oda),
     pdol, cdol1, cdol2,
     rawDols: { pdol: raw.pdol, cdol1: raw.cdol1, cdol2: raw.cdol2 },
+  };
+}
+
+function cardOda(raw: z.infer<typeof odaSchema>): CardOda {
+  const key = (prefix: 'icc' | 'pin'): CardKey | undefined => {
+    const certificate = raw[`${prefix}Certificate`];
+    const exponent = raw[`${prefix}Exponent`];
+    const privateKey = raw[`${prefix}PrivateKey`];
+    if (certificate === undefined || exponent === undefined || privateKey === undefined) {
+      return undefined;
+    }
+    return { certificate, exponent, privateKey, remainder: raw[`${prefix}Remainder`] };
+  };
+  return {
+    caIndex: raw.caIndex, issuerCertificate: raw.issuerCertificate,
+    issuerRemainder: raw.issuerRemainder, issuerExponent: raw.issuerExponent,
+    signedCardRecords: raw.signedCardRecords, signedStaticData: raw.signedStaticData,
+    icc: key('icc'), ddol: raw.ddol, pin: key('pin'),
   };
 }
 

@@ -3,16 +3,30 @@ import { CardError, ReaderError } from '../../../src/errors';
 import { silentLogger, type Logger } from '../../../src/log';
 import type { CardReader, CardSession, VirtualCard, WaitForCardOptions } from '../types';
 import { waitOnReader } from '../card-wait';
+import { FEATURE_VERIFY_PIN_DIRECT } from '../pinpad-reader';
+import type { Part10Keypad } from '../../pinpad/part10-keypad';
 import { atrProtocol } from './atr';
 
 export const IN_PROCESS_READER_NAME = 'quay in-process reader';
+/** The control code this reader gives VERIFY_PIN_DIRECT, the one the CCID driver gives. */
+export const IN_PROCESS_VERIFY_PIN_DIRECT = 0x42330006;
+
+export interface InProcessReaderOptions {
+  log?: Logger;
+  /**
+   * A keypad makes this a PIN-pad reader (PC/SC part 10 VERIFY_PIN_DIRECT, as a class 2
+   * reader has); without one it has no reader functions, like vpcd.
+   */
+  keypad?: Part10Keypad;
+}
 
 /**
  * A card reader with a VirtualCard in the same process: the embedded default (no pcscd) and
  * the many-transaction tests. It keeps the CardReader contract of the PC/SC reader: a session
  * powers the card up (cold reset) and down again at disconnect, as pcscd does with an idle
  * card; a removed card fails the transmit with CARD_REMOVED; the card's answer delays and
- * pull-out faults are honoured.
+ * pull-out faults are honoured. With a keypad it is a PIN-pad reader, whose VERIFY reaches
+ * the card in turn with the session's other commands.
  */
 export class InProcessReader implements CardReader {
   private card: VirtualCard | undefined;
@@ -20,9 +34,11 @@ export class InProcessReader implements CardReader {
   private closed = false;
   private readonly watchers = new Set<() => void>();
   private readonly log: Logger;
+  private readonly keypad: Part10Keypad | undefined;
 
-  constructor(options: { log?: Logger } = {}) {
+  constructor(options: InProcessReaderOptions = {}) {
     this.log = options.log ?? silentLogger;
+    this.keypad = options.keypad;
   }
 
   /** The card in the slot, if any. */
@@ -101,7 +117,7 @@ export class InProcessReader implements CardReader {
         card.powerOff();
       },
       pulledOut: () => this.remove(),
-    });
+    }, this.keypad);
     this.session = session;
     return session;
   }
@@ -135,13 +151,37 @@ class InProcessSession implements CardSession {
   constructor(
     private readonly card: VirtualCard,
     private readonly slot: { closed(): void; pulledOut(): void },
+    private readonly keypad: Part10Keypad | undefined,
   ) {
     this.atr = card.atr;
     this.protocol = atrProtocol(card.atr);
   }
 
   transmit(command: Buffer): Promise<Buffer> {
-    const result = this.queue.then(() => this.exchange(command));
+    return this.enqueue(() => this.exchange(command));
+  }
+
+  async readerFeatures(): Promise<ReadonlyMap<number, number>> {
+    this.checkOpen();
+    if (this.keypad === undefined) return new Map();
+    return new Map([[FEATURE_VERIFY_PIN_DIRECT, IN_PROCESS_VERIFY_PIN_DIRECT]]);
+  }
+
+  /** The keypad's VERIFY goes to the card in turn with other commands, as on a wire. */
+  control(code: number, data: Buffer): Promise<Buffer> {
+    return this.enqueue(async () => {
+      this.checkOpen();
+      const keypad = this.keypad;
+      if (keypad === undefined || code !== IN_PROCESS_VERIFY_PIN_DIRECT) {
+        throw new ReaderError('READER_ERROR', `${this.reader} has no function ${code.toString(16)}`,
+          { detail: { reader: this.reader, controlCode: code } });
+      }
+      return keypad.verify(Buffer.from(data), (command) => this.exchange(command));
+    });
+  }
+
+  private enqueue(task: () => Promise<Buffer>): Promise<Buffer> {
+    const result = this.queue.then(task);
     this.queue = result.catch(() => undefined);
     return result;
   }

@@ -1,24 +1,30 @@
+import { randomBytes } from 'node:crypto';
 import {
   computeCryptogram, deriveIccMasterKey, verifyIssuerAuthentication, type TagValues,
 } from '../../../src/emv/cryptogram';
-import type { DolEntry } from '../../../src/emv/dol';
+import { parseDol, type DolEntry } from '../../../src/emv/dol';
 import { encodeTlv, parseTlv } from '../../../src/emv/tlv';
 import { ReaderError } from '../../../src/errors';
 import { parseCommandApdu, type CommandApdu } from '../apdu';
 import type { VirtualCard } from '../types';
 import { T0_ATR, T1_ATR } from './atr';
 import { cdaAnswer, iccKeyOf } from './card-cda';
+import { OfflinePin } from './card-pin';
 import { buildCardFiles, PSE_NAME, type CardFiles } from './card-data';
 import {
   cardProfileFromYaml, loadCardProfile, type CardFaults, type CardProfile,
 } from './card-profile';
+import { checkedCommandData, type ScriptCommand } from './issuer-script';
+import { ddaSignature } from './test-ca';
 
 /**
  * An EMV contact card computed from a profile (format: card-profile.ts): selection through
  * the PSE or by AID, GET PROCESSING OPTIONS, records, GET DATA, two GENERATE ACs with real
- * Visa cryptograms (CVN 10 or 18) and EXTERNAL AUTHENTICATE checking the issuer's ARPC.
- * The ATC lives in memory and survives power cycles, as on a chip; everything else about a
- * transaction is forgotten at power-on, reset, and each successful SELECT.
+ * Visa cryptograms (CVN 10 or 18), EXTERNAL AUTHENTICATE checking the issuer's ARPC, offline
+ * PIN (VERIFY plaintext or enciphered, GET CHALLENGE), INTERNAL AUTHENTICATE (DDA) and issuer
+ * script commands under secure messaging. The ATC, the PIN try counter, PUT DATA values and
+ * the application's blocked state live in memory and survive power cycles, as on a chip;
+ * everything else about a transaction is forgotten at power-on, reset, and each SELECT.
  */
 
 /** A response before T=0 shaping: data and status word. */
@@ -48,20 +54,29 @@ const CVR_ISSUER_AUTH_FAILED = 0x01;
 const APPROVING_ARCS = new Set(['00', '08', '10', '11', 'Y3']);
 
 const SW = {
-  OK: 0x9000, WARNING_AUTH_FAILED: 0x6300, WRONG_LENGTH: 0x6700,
-  CONDITIONS_NOT_SATISFIED: 0x6985, WRONG_P1P2: 0x6a86, FILE_NOT_FOUND: 0x6a82,
+  OK: 0x9000, SELECTED_FILE_INVALIDATED: 0x6283, WARNING_AUTH_FAILED: 0x6300,
+  WRONG_LENGTH: 0x6700, CONDITIONS_NOT_SATISFIED: 0x6985, SM_DATA_INCORRECT: 0x6988,
+  WRONG_P1P2: 0x6a86, FILE_NOT_FOUND: 0x6a82,
   RECORD_NOT_FOUND: 0x6a83, DATA_NOT_FOUND: 0x6a88, INS_NOT_SUPPORTED: 0x6d00,
   CLA_NOT_SUPPORTED: 0x6e00,
 } as const;
 
 const INS_NAMES: Record<number, string> = {
   0xa4: 'select', 0xb2: 'read-record', 0xa8: 'gpo', 0xca: 'get-data', 0xae: 'generate-ac',
-  0x82: 'external-authenticate', 0xc0: 'get-response',
+  0x82: 'external-authenticate', 0xc0: 'get-response', 0x20: 'verify', 0x84: 'get-challenge',
+  0x88: 'internal-authenticate', 0x1e: 'application-block', 0x18: 'application-unblock',
+  0x24: 'pin-change-unblock', 0xda: 'put-data',
 };
-/** The CLA each command is defined with: ISO inter-industry 00, EMV proprietary 80. */
+/**
+ * The CLA each command is defined with: ISO inter-industry 00, EMV proprietary 80, EMV
+ * proprietary with secure messaging 84 (Book 3 6.5.1, 6.5.2, 6.5.10) and ISO with secure
+ * messaging 04 for PUT DATA (Visa VIS).
+ */
 const INS_CLA: Record<number, number> = {
   0xa4: 0x00, 0xb2: 0x00, 0x82: 0x00, 0xc0: 0x00, 0xa8: 0x80, 0xca: 0x80, 0xae: 0x80,
+  0x20: 0x00, 0x84: 0x00, 0x88: 0x00, 0x1e: 0x84, 0x18: 0x84, 0x24: 0x84, 0xda: 0x04,
 };
+const ICC_DYNAMIC_NUMBER_LENGTH = 8;
 
 /** What one transaction (power-on or SELECT to the end) has done so far. */
 interface Transaction {
@@ -70,6 +85,11 @@ interface Transaction {
   ac: 'none' | 'online' | 'done';
   issuerAuth: 'none' | 'passed' | 'failed';
   arqc?: Buffer;
+  /**
+   * The first GENERATE AC's cryptogram, the one the issuer saw: issuer script MACs are bound
+   * to it (Book 2 9.2), in scripts run before the final GENERATE AC and after it.
+   */
+  firstAc?: Buffer;
   tags: TagValues;
   /** PDOL data of GET PROCESSING OPTIONS, which a CDA signature's hash covers. */
   pdolData?: Buffer;
@@ -88,6 +108,10 @@ export class ProfileCard implements VirtualCard {
   private tx: Transaction = newTransaction();
   private iccKey: ReturnType<typeof iccKeyOf> | undefined;
   private pendingT0: { data: Buffer; sw: number } | undefined;
+  private readonly pin: OfflinePin;
+  private blocked = false;
+  private readonly putData: Record<string, Buffer>;
+  private readonly ddolLength: number | undefined;
   private apduCount = 0;
   private readonly seen = new Map<string, number>();
 
@@ -100,6 +124,11 @@ export class ProfileCard implements VirtualCard {
     this.faults = { ...profile.faults };
     this.atcValue = profile.atcStart;
     this.lastOnlineAtcValue = profile.lastOnlineAtc;
+    this.pin = new OfflinePin(profile);
+    this.putData = Object.fromEntries(
+      Object.entries(profile.putData).map(([tag, value]) => [tag, Buffer.from(value)]));
+    const ddol = profile.oda?.ddol;
+    this.ddolLength = ddol === undefined ? undefined : dolLength(parseDol(ddol, 'DDOL'));
   }
 
   static fromFile(path: string): ProfileCard {
@@ -113,6 +142,16 @@ export class ProfileCard implements VirtualCard {
   /** Application transaction counter (9F36) as it stands. */
   get atc(): number {
     return this.atcValue;
+  }
+
+  /** PIN try counter (9F17) as it stands. */
+  get pinTryCounter(): number {
+    return this.pin.counter;
+  }
+
+  /** Whether an APPLICATION BLOCK script command has invalidated the application. */
+  get applicationBlocked(): boolean {
+    return this.blocked;
   }
 
   /** Replaces the faults (those from the profile included); {} clears them. */
@@ -190,6 +229,13 @@ export class ProfileCard implements VirtualCard {
       case 0xca: return this.getData(apdu);
       case 0xae: return this.generateAc(apdu);
       case 0x82: return this.externalAuthenticate(apdu);
+      case 0x20: return this.verify(apdu);
+      case 0x84: return this.getChallenge(apdu);
+      case 0x88: return this.internalAuthenticate(apdu);
+      case 0x1e: return this.scriptCommand(apdu, 'application-block');
+      case 0x18: return this.scriptCommand(apdu, 'application-unblock');
+      case 0x24: return this.scriptCommand(apdu, 'pin-unblock');
+      case 0xda: return this.scriptCommand(apdu, 'put-data');
       default: return { sw: SW.CONDITIONS_NOT_SATISFIED };
     }
   }
@@ -209,7 +255,8 @@ export class ProfileCard implements VirtualCard {
     const isNext = apdu.p2 === 0x02 && this.lastSelectName?.equals(name) === true;
     if (!matches || isNext) return { sw: SW.FILE_NOT_FOUND };
     this.enter('app', name);
-    return { data: this.files.appFci, sw: SW.OK };
+    // Book 3 6.5.1: a blocked application still answers with its FCI, warning 6283.
+    return { data: this.files.appFci, sw: this.blocked ? SW.SELECTED_FILE_INVALIDATED : SW.OK };
   }
 
   private readRecord(apdu: CommandApdu): Reply {
@@ -248,7 +295,8 @@ export class ProfileCard implements VirtualCard {
     const values: Record<string, Buffer> = {
       '9F36': u16(this.atcValue),
       '9F13': u16(this.lastOnlineAtcValue),
-      '9F17': Buffer.from([this.profile.pinTryCounter]),
+      '9F17': Buffer.from([this.pin.counter]),
+      ...this.putData,
     };
     const value = values[tag];
     if (value === undefined) return { sw: SW.DATA_NOT_FOUND };
@@ -265,7 +313,7 @@ export class ProfileCard implements VirtualCard {
       if (apdu.data.length === cdol1Length) {
         const reply = this.firstGenerateAc(requested, apdu.data);
         // P1 b5: CDA signature requested (Book 3 table 12); only a card with an ICC key signs.
-        return (apdu.p1 & 0x10) !== 0 && this.profile.oda !== undefined
+        return (apdu.p1 & 0x10) !== 0 && this.profile.oda?.icc !== undefined
           ? this.withCdaSignature(reply, apdu.data) : reply;
       }
       // CDOL2 data before any first GENERATE AC: a second one out of turn.
@@ -282,7 +330,8 @@ export class ProfileCard implements VirtualCard {
     if (this.atcValue >= 0xffff) return { sw: SW.CONDITIONS_NOT_SATISFIED };
     this.atcValue += 1;
     Object.assign(this.tx.tags, dolValues(this.profile.cdol1, cdolData));
-    const type: AcType = requested === 'AAC' ? 'AAC' : 'ARQC';
+    // A blocked application answers every GENERATE AC with an AAC (Book 3 6.5.1).
+    const type: AcType = requested === 'AAC' || this.blocked ? 'AAC' : 'ARQC';
     const cvr = [0x03, CVR_FIRST[type] | CVR_SECOND_NOT_REQUESTED, 0x00, 0x00];
     const reply = this.cryptogramReply(type, cvr);
     this.tx.ac = type === 'ARQC' ? 'online' : 'done';
@@ -300,7 +349,8 @@ export class ProfileCard implements VirtualCard {
     const arc = (values['8A'] ?? Buffer.alloc(2)).toString('latin1');
     const authOk = this.tx.issuerAuth === 'passed' || !this.profile.issuerAuthRequired;
     const approves = requested === 'TC' && APPROVING_ARCS.has(arc) && authOk;
-    const type: AcType = approves && !this.faults.declineSecondAc ? 'TC' : 'AAC';
+    const type: AcType = approves && !this.faults.declineSecondAc && !this.blocked
+      ? 'TC' : 'AAC';
     let flags = 0;
     if (this.tx.issuerAuth === 'none') flags |= CVR_ISSUER_AUTH_NOT_PERFORMED;
     if (this.tx.issuerAuth === 'failed') flags |= CVR_ISSUER_AUTH_FAILED;
@@ -311,20 +361,20 @@ export class ProfileCard implements VirtualCard {
     return reply;
   }
 
-  /** Response format 2 (Book 3 6.5.5.4): 77 { 9F27 CID, 9F36 ATC, 9F26 AC, 9F10 IAD }. */
   /**
    * Book 2 6.6.1: a TC or ARQC answer becomes 77 { 9F27, 9F36, 9F4B, 9F10 }, the cryptogram
    * inside the signature; an AAC is not signed.
    */
   private withCdaSignature(reply: Reply, cdolData: Buffer): Reply {
     if (reply.data === undefined || this.tx.tags['9F37'] === undefined) return reply;
-    this.iccKey ??= iccKeyOf(this.profile.oda!.iccPrivateKey);
+    this.iccKey ??= iccKeyOf(this.profile.oda!.icc!.privateKey);
     return { ...reply, data: cdaAnswer(this.iccKey, reply.data, {
       pdolData: this.tx.pdolData ?? Buffer.alloc(0), cdolData,
       unpredictableNumber: this.tx.tags['9F37'], atc: this.atcValue,
     }) };
   }
 
+  /** Response format 2 (Book 3 6.5.5.4): 77 { 9F27 CID, 9F36 ATC, 9F26 AC, 9F10 IAD }. */
   private cryptogramReply(type: AcType, cvr: number[]): Reply {
     const atc = u16(this.atcValue);
     // Visa IAD: length 06, derivation key index 01, CVN (0A or 12), then the 4-byte CVR.
@@ -332,6 +382,7 @@ export class ProfileCard implements VirtualCard {
     const tags: TagValues = { ...this.tx.tags, '82': this.profile.aip, '9F36': atc, '9F10': iad };
     const ac = computeCryptogram(this.profile.cvn, this.iccMasterKey, tags);
     if (type === 'ARQC') this.tx.arqc = ac;
+    if (this.tx.ac === 'none') this.tx.firstAc = ac;
     this.tx.tags = tags;
     const data = encodeTlv('77', [
       encodeTlv('9F27', Buffer.from([CID[type]])), encodeTlv('9F36', atc),
@@ -351,9 +402,90 @@ export class ProfileCard implements VirtualCard {
     return { sw: ok ? SW.OK : SW.WARNING_AUTH_FAILED };
   }
 
+  /** VERIFY (Book 3 6.5.12), after GET PROCESSING OPTIONS; the rules are in card-pin.ts. */
+  private verify(apdu: CommandApdu): Reply {
+    if (apdu.case !== 3) {
+      this.pin.forgetChallenge();
+      return { sw: SW.WRONG_LENGTH };
+    }
+    if (!this.tx.gpoDone) {
+      this.pin.forgetChallenge();
+      return { sw: SW.CONDITIONS_NOT_SATISFIED };
+    }
+    return { sw: this.pin.verify(apdu.p1, apdu.p2, apdu.data) };
+  }
+
+  /** GET CHALLENGE (Book 3 6.5.6): 8 random bytes, kept for the next VERIFY. */
+  private getChallenge(apdu: CommandApdu): Reply {
+    if (apdu.p1 !== 0 || apdu.p2 !== 0) return { sw: SW.WRONG_P1P2 };
+    if (apdu.case !== 2) return { sw: SW.WRONG_LENGTH };
+    if (this.current !== 'app') return { sw: SW.CONDITIONS_NOT_SATISFIED };
+    return { data: this.pin.newChallenge(), sw: SW.OK };
+  }
+
+  /**
+   * INTERNAL AUTHENTICATE (Book 3 6.5.9) for DDA: Signed Dynamic Application Data over the
+   * DDOL data with a fresh 8-byte ICC dynamic number, in response format 1 (80).
+   */
+  private internalAuthenticate(apdu: CommandApdu): Reply {
+    const icc = this.profile.oda?.icc;
+    if (icc === undefined) return { sw: SW.INS_NOT_SUPPORTED };
+    if (apdu.p1 !== 0 || apdu.p2 !== 0) return { sw: SW.WRONG_P1P2 };
+    if (apdu.data.length === 0) return { sw: SW.WRONG_LENGTH };
+    if (this.ddolLength !== undefined && apdu.data.length !== this.ddolLength) {
+      return { sw: SW.WRONG_LENGTH };
+    }
+    if (!this.tx.gpoDone) return { sw: SW.CONDITIONS_NOT_SATISFIED };
+    this.iccKey ??= iccKeyOf(icc.privateKey);
+    const signature = ddaSignature(this.iccKey, {
+      iccDynamicNumber: randomBytes(ICC_DYNAMIC_NUMBER_LENGTH), ddolData: apdu.data,
+    });
+    return { data: encodeTlv('80', signature), sw: SW.OK };
+  }
+
+  /**
+   * An issuer script command (Book 3 6.5.1, 6.5.2, 6.5.10; Book 2 9.2): only in a transaction
+   * that produced a cryptogram, with a MAC over the command, the ATC and that cryptogram
+   * (issuer-script.ts). A wrong or missing MAC is 6988 and changes nothing.
+   */
+  private scriptCommand(apdu: CommandApdu, kind: ScriptCommand['kind']): Reply {
+    const imk = this.profile.issuerMasterKeySmi;
+    const ac = this.tx.firstAc;
+    if (imk === undefined || ac === undefined) return { sw: SW.CONDITIONS_NOT_SATISFIED };
+    if (apdu.case !== 3) return { sw: SW.WRONG_LENGTH };
+    const { pan, panSequence } = this.profile;
+    const data = checkedCommandData(apdu, { issuerMasterKeySmi: imk, pan, panSequence },
+      { atc: u16(this.atcValue), arqc: ac });
+    if (data === undefined) return { sw: SW.SM_DATA_INCORRECT };
+
+    if (kind === 'put-data') return this.putDataValue(apdu.p1, apdu.p2, data);
+    if (apdu.p1 !== 0 || apdu.p2 !== 0) return { sw: SW.WRONG_P1P2 };
+    switch (kind) {
+      case 'application-block':
+      case 'application-unblock':
+        this.blocked = kind === 'application-block';
+        return { sw: SW.OK };
+      case 'pin-unblock':
+        // P2 00: unblock only; 01 and 02 carry a new PIN, which these cards do not take.
+        this.pin.unblock();
+        return { sw: SW.OK };
+    }
+  }
+
+  /** PUT DATA (P1 P2 the tag): only the data objects the profile lists, at the same length. */
+  private putDataValue(p1: number, p2: number, value: Buffer): Reply {
+    const tag = (p1 === 0 ? Buffer.from([p2]) : Buffer.from([p1, p2]))
+      .toString('hex').toUpperCase();
+    const current = this.putData[tag];
+    if (current === undefined) return { sw: SW.DATA_NOT_FOUND };
+    if (value.length !== current.length) return { sw: SW.WRONG_LENGTH };
+    this.putData[tag] = Buffer.from(value);
+    return { sw: SW.OK };
+  }
+
   private checkArpc(tag91: Buffer): boolean {
     const { arqc, tags } = this.tx;
-    if (arqc === undefined) return false;
+    if (arqc === undefined || this.faults.rejectArpc === true) return false;
     return verifyIssuerAuthentication(this.profile.cvn, this.iccMasterKey, arqc, tags, tag91).ok;
   }
 
@@ -388,9 +520,11 @@ export class ProfileCard implements VirtualCard {
     this.current = file;
     this.lastSelectName = Buffer.from(name);
     this.tx = newTransaction();
+    this.pin.forgetChallenge();
   }
 
   private forgetSession(): void {
+    this.pin.forgetChallenge();
     this.current = 'none';
     this.lastSelectName = undefined;
     this.tx = newTransaction();

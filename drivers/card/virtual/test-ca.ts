@@ -78,7 +78,8 @@ export function issuerCertificate(ca: TestKey, issuer: TestKey, options: {
 /**
  * ICC Public Key Certificate (Book 2 table 14): format 04, the PAN (F-padded to 10 bytes),
  * expiry MMYY, serial, indicators, lengths and the leftmost N_I − 42 bytes of the ICC key;
- * the hash also covers the static data to be authenticated.
+ * the hash also covers the static data to be authenticated. The ICC PIN Encipherment Public
+ * Key Certificate (9F2D, Book 2 7.1) has the same layout, its hash without static data.
  */
 export function iccCertificate(issuer: TestKey, icc: TestKey, options: {
   pan: string; expiry: string; serial: string; staticData: Buffer;
@@ -111,6 +112,35 @@ export function cdaSignature(icc: TestKey, input: {
   const padding = Buffer.alloc(icc.modulus.length - dynamic.length - 25, 0xbb);
   const body = Buffer.concat([Buffer.from([0x05, 0x01, dynamic.length]), dynamic, padding]);
   return signRecoverable(icc, body, [input.unpredictableNumber]);
+}
+
+/**
+ * Signed Static Application Data (93) for SDA (Book 2 5.4, table 7): format 03, SHA-1, the
+ * issuer's 2-byte Data Authentication Code, BB padding to the issuer key's length; the hash
+ * covers it and the static data to be authenticated. Signed with the issuer key.
+ */
+export function signedStaticData(issuer: TestKey, input: {
+  dataAuthenticationCode: Buffer; staticData: Buffer;
+}): Buffer {
+  const padding = Buffer.alloc(issuer.modulus.length - 26, 0xbb);
+  const body = Buffer.concat([Buffer.from([0x03, 0x01]), input.dataAuthenticationCode, padding]);
+  return signRecoverable(issuer, body, [input.staticData]);
+}
+
+/**
+ * Signed Dynamic Application Data for DDA (Book 2 6.5.1, table 17): format 05, SHA-1, the ICC
+ * dynamic data (length of the ICC dynamic number, the number), BB padding; the hash covers it
+ * and the DDOL data the terminal sent in INTERNAL AUTHENTICATE.
+ */
+export function ddaSignature(icc: TestKey, input: {
+  iccDynamicNumber: Buffer; ddolData: Buffer;
+}): Buffer {
+  const dynamic = Buffer.concat([
+    Buffer.from([input.iccDynamicNumber.length]), input.iccDynamicNumber,
+  ]);
+  const padding = Buffer.alloc(icc.modulus.length - dynamic.length - 25, 0xbb);
+  const body = Buffer.concat([Buffer.from([0x05, 0x01, dynamic.length]), dynamic, padding]);
+  return signRecoverable(icc, body, [input.ddolData]);
 }
 
 export { sha1 };

@@ -22,6 +22,14 @@ export class FakeCardReader extends EventEmitter {
   closed = false;
   /** What transmit answers: a buffer, or an Error as pcsclite gives it. */
   answer: (command: Buffer) => Buffer | Error = () => Buffer.from([0x90, 0x00]);
+  /**
+   * What control answers; by default what pcscd says for a driver without the function
+   * (a reader with no PC/SC part 10 features).
+   */
+  controlAnswer: (code: number, data: Buffer) => Buffer | Error = () =>
+    new Error('SCardControl error: Unsupported feature.(0x8010001f)');
+  /** Every control call, in order. */
+  readonly controls: { code: number; data: Buffer; resLen: number }[] = [];
 
   constructor(readonly name: string) {
     super();
@@ -44,6 +52,26 @@ export class FakeCardReader extends EventEmitter {
       if (result instanceof Error) cb(result, Buffer.alloc(0));
       else cb(null, result);
     });
+  }
+
+  control(data: Buffer, code: number, resLen: number,
+    cb: (e: Error | null, r: Buffer) => void): void {
+    // As pcsclite 1.0.1's control(): refused at once on a handle that is not connected.
+    if (!this.connected) {
+      cb(new Error('Card Reader not connected'), Buffer.alloc(0));
+      return;
+    }
+    this.controls.push({ code, data: Buffer.from(data), resLen });
+    setImmediate(() => {
+      const result = this.controlAnswer(code, data);
+      if (result instanceof Error) cb(result, Buffer.alloc(0));
+      else cb(null, result.subarray(0, resLen));
+    });
+  }
+
+  /** pcsclite's formula for pcsc-lite (not Windows). */
+  SCARD_CTL_CODE(code: number): number {
+    return 0x42000000 + code;
   }
 
   disconnect(_disposition: number, cb: (err: Error | null) => void): void {

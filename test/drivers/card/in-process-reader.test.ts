@@ -3,6 +3,9 @@ import {
   IN_PROCESS_READER_NAME, InProcessReader,
 } from '../../../drivers/card/virtual/in-process-reader';
 import { TraceCard } from '../../../drivers/card/virtual/trace-card';
+import { PinPadReaderEntry } from '../../../drivers/card/pinpad-reader';
+import { Part10Keypad } from '../../../drivers/pinpad/part10-keypad';
+import type { VirtualCard } from '../../../drivers/card/types';
 import { describeReaderContract } from './reader-contract';
 
 describeReaderContract('InProcessReader contract', async () => {
@@ -88,5 +91,65 @@ describe('InProcessReader', () => {
     });
     await reader.close();
     expect(() => reader.insert(oneStep())).toThrow(/closed/);
+  });
+});
+
+/** A chip that answers VERIFY with a plaintext PIN: PIN 1234, three tries (Book 3 6.5.12). */
+function verifyingCard(): VirtualCard & { commands: string[] } {
+  let tries = 3;
+  const commands: string[] = [];
+  return {
+    atr: hex('3B600000'), commands, powerOn() {}, powerOff() {}, reset() {},
+    process(command) {
+      commands.push(command.toString('hex').toUpperCase());
+      if (command.subarray(0, 5).toString('hex') !== '0020008008') return hex('6D00');
+      if (tries === 0) return hex('6983');
+      if (command.subarray(5).toString('hex') === '241234ffffffffff') {
+        tries = 3;
+        return hex('9000');
+      }
+      tries -= 1;
+      return Buffer.from([0x63, 0xc0 | tries]);
+    },
+  };
+}
+
+describe('InProcessReader as a PIN-pad reader (PC/SC part 10)', () => {
+  const prompt = { amount: 150_000, attempt: 1 };
+
+  it('has its keypad VERIFY the card and reports the card\'s SW', async () => {
+    const keypad = new Part10Keypad(['1111', '2222', '1234']);
+    const reader = new InProcessReader({ keypad });
+    const card = verifyingCard();
+    reader.insert(card);
+    const session = await reader.waitForCard({ timeoutMs: 1000 });
+    const entry = await PinPadReaderEntry.forSession(session);
+    expect([...entry.methods]).toEqual(['offline-plaintext']);
+    const answers = [];
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      answers.push(await entry.verifyPlaintextOffline({ ...prompt, attempt }));
+    }
+    expect(answers).toEqual([{ kind: 'verified-answer', sw: 0x63c2 },
+      { kind: 'verified-answer', sw: 0x63c1 }, { kind: 'verified-answer', sw: 0x9000 }]);
+    expect(card.commands).toEqual(['0020008008241111FFFFFFFFFF',
+      '0020008008242222FFFFFFFFFF', '0020008008241234FFFFFFFFFF']);
+    await reader.close();
+  });
+
+  it('offers no PIN method without a keypad, and fails after the card is pulled', async () => {
+    const plain = new InProcessReader();
+    plain.insert(verifyingCard());
+    const entry = await PinPadReaderEntry.forSession(await plain.waitForCard({ timeoutMs: 100 }));
+    expect(entry.methods.size).toBe(0);
+    await plain.close();
+
+    const reader = new InProcessReader({ keypad: new Part10Keypad(['1234']) });
+    reader.insert(verifyingCard());
+    const session = await reader.waitForCard({ timeoutMs: 1000 });
+    const padEntry = await PinPadReaderEntry.forSession(session);
+    reader.remove();
+    await expect(padEntry.verifyPlaintextOffline(prompt))
+      .rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    await reader.close();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mapPcscError } from '../../../drivers/card/pcsclite-binding';
-import { PcscReader } from '../../../drivers/card/pcsc-reader';
+import { parseFeatures, PcscReader } from '../../../drivers/card/pcsc-reader';
 import { fakePcsclite, STATE } from './fake-pcsclite';
 
 /** What pcsclite throws from its constructor when pcscd is not running. */
@@ -130,4 +130,51 @@ describe('PcscReader over a scripted pcsclite', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'READER_UNAVAILABLE' });
     await reader.close();
   });
+});
+
+describe('PC/SC part 10 reader features', () => {
+  const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+
+  it('parses the TLV list: tag, length 4, control code big-endian', () => {
+    // A 2-byte entry is skipped and a truncated last one ignored.
+    const list = hex('06 04 42330006  13 02 0102  12 04 42330012  0A 04 4233');
+    expect([...parseFeatures(list)]).toEqual([[0x06, 0x42330006], [0x12, 0x42330012]]);
+    expect(parseFeatures(Buffer.alloc(0)).size).toBe(0);
+  });
+
+  it('asks GET_FEATURE_REQUEST once per session with SCARD_CTL_CODE(3400)', async () => {
+    const { reader, slot } = await withOneReader();
+    slot.controlAnswer = () => hex('06 04 42330006');
+    slot.status(STATE.PRESENT);
+    const session = await reader.waitForCard({ timeoutMs: 5000 });
+    expect([...await session.readerFeatures!()]).toEqual([[6, 0x42330006]]);
+    expect([...await session.readerFeatures!()]).toEqual([[6, 0x42330006]]);
+    expect(slot.controls.map((c) => [c.code.toString(16), c.data.length, c.resLen]))
+      .toEqual([['42000d48', 0, 256]]);
+    await reader.close();
+  });
+
+  it('reports no features when the driver refuses the request, as vpcd\'s does', async () => {
+    const { reader, slot } = await withOneReader();
+    slot.status(STATE.PRESENT);
+    const session = await reader.waitForCard({ timeoutMs: 5000 });
+    expect((await session.readerFeatures!()).size).toBe(0);
+    await reader.close();
+  });
+
+  it('fails control like transmit: CARD_REMOVED, then READER_ERROR after disconnect',
+    async () => {
+      const { reader, slot } = await withOneReader();
+      slot.status(STATE.PRESENT);
+      const first = await reader.waitForCard({ timeoutMs: 5000 });
+      slot.controlAnswer = () => new Error('SCardControl error: Card was removed.(0x80100069)');
+      await expect(first.readerFeatures!()).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      await expect(first.control!(0x42330006, Buffer.alloc(0)))
+        .rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      const second = await reader.waitForCard({ timeoutMs: 5000 });
+      await second.disconnect();
+      await expect(second.control!(0x42330006, Buffer.alloc(0)))
+        .rejects.toMatchObject({ code: 'READER_ERROR' });
+      await reader.close();
+    });
 });
