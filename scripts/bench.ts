@@ -32,6 +32,7 @@ import { PROFILE_58MM, type ReceiptData } from '../src/receipt/types';
 import { sampleMessages } from './fuzz-iso8583';
 import { forwarding } from './bench-forward';
 import { journalWrites, reportLatency } from './bench-journal';
+import { kernelBench } from './bench-kernel';
 
 interface Figure {
   name: string;
@@ -339,3 +340,4 @@ await roundTrips();
 await receipts();
 await payments();
 await journalAndForwarding();
+await kernelBench();
