@@ -18,6 +18,8 @@ export type EscPosCommand = { offset: number } & (
   | { op: 'feedDots'; dots: number }
   | { op: 'raster'; mode: number; bytesPerRow: number; rows: number; data: Buffer }
   | { op: 'cut'; partial: boolean; feed?: number }
+  /** GS ( k with cn = 49 (QR code): fn is the function byte (65 model … 81 print). */
+  | { op: 'qr'; fn: number; params: Buffer }
   | { op: 'status'; n: number }
   | { op: 'skipped'; name: string; bytes: Buffer }
   | { op: 'unknown'; bytes: Buffer; reason: string }
@@ -128,7 +130,7 @@ function parseGs(buf: Buffer, pos: number): Parsed {
     case 0x56: return parseCut(buf, pos);
     case 0x76: return parseRaster(buf, pos);
     case 0x6b: return parseBarcode(buf, pos);
-    case 0x28: return parseLengthPrefixed(buf, pos, 'GS (');
+    case 0x28: return parseGsParen(buf, pos);
     case 0x38: return parseLargeLengthPrefixed(buf, pos);
     case 0x2a: {
       const x = at(buf, pos + 2);
@@ -181,6 +183,16 @@ function parseLengthPrefixed(buf: Buffer, pos: number, name: string): Parsed {
   if (pos + 5 > buf.length) return 'more';
   const length = buf[pos + 3]! + buf[pos + 4]! * 256;
   return skipped(buf, pos, `${name}${String.fromCharCode(buf[pos + 2]!)}`, 5 + length);
+}
+
+/** GS ( k pL pH cn fn …: a QR code function when cn = 49, else skipped like any GS ( x. */
+function parseGsParen(buf: Buffer, pos: number): Parsed {
+  const parsed = parseLengthPrefixed(buf, pos, 'GS (');
+  if (parsed === 'more' || buf[pos + 2] !== 0x6b) return parsed;
+  const length = parsed.length - 5;
+  if (length < 2 || buf[pos + 5] !== 0x31) return parsed;
+  const params = Buffer.from(buf.subarray(pos + 7, pos + 5 + length));
+  return done({ offset: pos, op: 'qr', fn: buf[pos + 6]!, params }, parsed.length);
 }
 
 /** GS 8 L p1 p2 p3 p4 …: a 32-bit little-endian length. */

@@ -88,6 +88,36 @@ export function cut(kind: 'full' | 'partial', feed?: number): Buffer {
   return Buffer.from([GS, 0x56, kind === 'full' ? 0x41 : 0x42, byteArg('feed', feed)]);
 }
 
+/** QR error correction levels and their GS ( k function 169 values (48 L … 51 H). */
+export const QR_ERROR_CORRECTION = { L: 48, M: 49, Q: 50, H: 51 } as const;
+export type QrErrorCorrection = keyof typeof QR_ERROR_CORRECTION;
+
+/** GS ( k pL pH cn fn [params]: pL + pH×256 counts cn, fn and the parameters; cn 49 is QR. */
+function qrFunction(fn: number, params: Buffer): Buffer {
+  const length = params.length + 2;
+  byteArg('QR function length', length, 2, 0xffff);
+  return Buffer.concat([Buffer.from([GS, 0x28, 0x6b, length & 0xff, length >> 8, 0x31, fn]),
+    params]);
+}
+
+/**
+ * A QR code by Epson's GS ( k functions: 165 selects model 2 (1D 28 6B 04 00 31 41 32 00),
+ * 167 the module size in dots (… 31 43 n, 1–16), 169 the error correction (… 31 45 n),
+ * 180 stores the data (1D 28 6B pL pH 31 50 30 d1…dk, pL + pH×256 = k + 3) and 181 prints
+ * it (1D 28 6B 03 00 31 51 30). The printer picks the QR version from the data.
+ */
+export function qrCode(data: Buffer, moduleDots: number, level: QrErrorCorrection): Buffer {
+  byteArg('QR module size', moduleDots, 1, 16);
+  byteArg('QR data length', data.length, 1, 7089);
+  return Buffer.concat([
+    qrFunction(0x41, Buffer.from([0x32, 0x00])),
+    qrFunction(0x43, Buffer.from([moduleDots])),
+    qrFunction(0x45, Buffer.from([QR_ERROR_CORRECTION[level]])),
+    qrFunction(0x50, Buffer.concat([Buffer.from([0x30]), data])),
+    qrFunction(0x51, Buffer.from([0x30])),
+  ]);
+}
+
 /**
  * DLE EOT n — 10 04 n: real-time status. The printer answers one byte at once, even while
  * offline: n = 1 printer, 2 offline cause, 3 error cause, 4 roll paper sensor.

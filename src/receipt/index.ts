@@ -1,8 +1,21 @@
-export type { Align, PrinterProfile, ReceiptData, ReceiptLine, ReceiptMerchant } from './types';
+export type {
+  Align, BatchTotals, PrinterProfile, ReceiptData, ReceiptLine, ReceiptMerchant, SchemeTotals,
+  TotalsEntry,
+} from './types';
 export { PROFILE_58MM, PROFILE_80MM } from './types';
 export { receiptLines, textLength, wrapText } from './layout';
-export { renderReceipt, rasterJob, bandRows } from './render';
+export { reportLines } from './report';
+export { renderReceipt, renderReport, renderLines, rasterJob, bandRows } from './render';
 export { rasterizeLines } from './raster';
+export { textJob } from './text-mode';
+export {
+  CODE_PAGES, decodeCodePage, encodeTcvn3, encodeWindows1258, vietnameseLetters,
+} from './code-pages';
+export { qrMatrix } from './qr';
+export { previewReceipt, type PreviewOptions } from './preview';
+export {
+  RECEIPT_KINDS, sampleBatchTotals, sampleReceiptData, type ReceiptKind,
+} from './samples';
 export { amountInWords, vietnameseNumberWords, englishNumberWords } from './amount-words';
 export { formatVnd, formatDateTime, groupThousands, printablePan } from './format';
 export { EscPosParser, parseEscPos } from './escpos-parse';

@@ -4,7 +4,13 @@
  */
 export interface ReceiptLabels {
   title: string;
+  voidTitle: string;
+  refundTitle: string;
   reprint: string;
+  offline: string;
+  originalInvoice: string;
+  originalStan: string;
+  dossier: string;
   taxCode: string;
   dateTime: string;
   batch: string;
@@ -36,7 +42,13 @@ export interface ReceiptLabels {
 export const RECEIPT_LABELS: Record<'vi' | 'en', ReceiptLabels> = {
   vi: {
     title: 'HÓA ĐƠN THANH TOÁN THẺ',
-    reprint: '*** IN LẠI ***',
+    voidTitle: 'HÓA ĐƠN HỦY GIAO DỊCH',
+    refundTitle: 'HÓA ĐƠN HOÀN TIỀN',
+    reprint: 'BẢN IN LẠI / REPRINT',
+    offline: 'NGOẠI TUYẾN, CHỜ GỬI',
+    originalInvoice: 'Số HĐ gốc',
+    originalStan: 'STAN gốc',
+    dossier: 'Số hồ sơ',
     taxCode: 'MST',
     dateTime: 'Ngày giờ',
     batch: 'Số lô',
@@ -66,7 +78,13 @@ export const RECEIPT_LABELS: Record<'vi' | 'en', ReceiptLabels> = {
   },
   en: {
     title: 'CARD PAYMENT RECEIPT',
-    reprint: '*** REPRINT ***',
+    voidTitle: 'VOID RECEIPT',
+    refundTitle: 'REFUND RECEIPT',
+    reprint: 'REPRINT',
+    offline: 'OFFLINE, TO FORWARD',
+    originalInvoice: 'Original invoice',
+    originalStan: 'Original STAN',
+    dossier: 'Dossier no.',
     taxCode: 'Tax code',
     dateTime: 'Date/time',
     batch: 'Batch',
@@ -93,5 +111,71 @@ export const RECEIPT_LABELS: Record<'vi' | 'en', ReceiptLabels> = {
     customerCopy: 'CUSTOMER COPY',
     merchantCopy: 'MERCHANT COPY',
     thanks: 'Thank you!',
+  },
+};
+
+/** The words of the X and Z end-of-day reports. */
+export interface ReportLabels {
+  xTitle: string;
+  zTitle: string;
+  opened: string;
+  printed: string;
+  batch: string;
+  byScheme: string;
+  byTender: string;
+  sales: string;
+  voids: string;
+  refunds: string;
+  net: string;
+  /** The unit after a count: GD (giao dịch), txn. */
+  transactions: string;
+  card: string;
+  qr: string;
+  total: string;
+  batchOpen: string;
+  batchClosed: string;
+  nextBatch: string;
+}
+
+export const REPORT_LABELS: Record<'vi' | 'en', ReportLabels> = {
+  vi: {
+    xTitle: 'BÁO CÁO X - TẠM TÍNH',
+    zTitle: 'BÁO CÁO Z - CHỐT LÔ',
+    opened: 'Mở lô',
+    printed: 'In lúc',
+    batch: 'Số lô',
+    byScheme: 'THEO LOẠI THẺ',
+    byTender: 'THEO HÌNH THỨC',
+    sales: 'Bán',
+    voids: 'Hủy',
+    refunds: 'Hoàn tiền',
+    net: 'Cộng',
+    transactions: 'GD',
+    card: 'Thẻ',
+    qr: 'QR',
+    total: 'TỔNG CỘNG',
+    batchOpen: 'Lô chưa đóng',
+    batchClosed: 'ĐÃ ĐÓNG LÔ',
+    nextBatch: 'Lô tiếp theo',
+  },
+  en: {
+    xTitle: 'X REPORT - INTERIM',
+    zTitle: 'Z REPORT - BATCH CLOSE',
+    opened: 'Opened',
+    printed: 'Printed',
+    batch: 'Batch',
+    byScheme: 'BY CARD SCHEME',
+    byTender: 'BY TENDER',
+    sales: 'Sales',
+    voids: 'Voids',
+    refunds: 'Refunds',
+    net: 'Net',
+    transactions: 'txn',
+    card: 'Card',
+    qr: 'QR',
+    total: 'TOTAL',
+    batchOpen: 'Batch stays open',
+    batchClosed: 'BATCH CLOSED',
+    nextBatch: 'Next batch',
   },
 };

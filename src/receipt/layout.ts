@@ -1,7 +1,7 @@
 import { amountInWords } from './amount-words';
 import { formatDateTime, formatVnd, printablePan, sixDigits } from './format';
 import { RECEIPT_LABELS, type ReceiptLabels } from './labels';
-import type { Align, ReceiptData, ReceiptLine } from './types';
+import type { Align, ReceiptData, ReceiptLine, ReceiptMerchant } from './types';
 
 /** Characters as a printer counts them: Vietnamese letters precomposed (NFC), one each. */
 export function textLength(text: string): number {
@@ -39,7 +39,7 @@ interface TextStyle {
   size?: 'normal' | 'double';
 }
 
-function text(value: string, columns: number, style: TextStyle = {}): ReceiptLine[] {
+export function text(value: string, columns: number, style: TextStyle = {}): ReceiptLine[] {
   const width = style.size === 'double' ? Math.floor(columns / 2) : columns;
   return wrapText(value, width).map((t) => ({
     kind: 'text' as const,
@@ -51,7 +51,8 @@ function text(value: string, columns: number, style: TextStyle = {}): ReceiptLin
 }
 
 /** Label left, value right on one line; on two when they do not fit (value right-aligned). */
-function pair(label: string, value: string, columns: number, bold = false): ReceiptLine[] {
+export function pair(label: string, value: string, columns: number, bold = false):
+  ReceiptLine[] {
   const v = value.normalize('NFC');
   if (textLength(label) + 1 + textLength(v) <= columns) {
     return [{ kind: 'pair', label, value: v, ...(bold ? { bold } : {}) }];
@@ -63,19 +64,40 @@ function optionalPair(label: string, value: string | undefined, columns: number)
   return value ? pair(label, value, columns) : [];
 }
 
-const RULE: ReceiptLine = { kind: 'rule', style: 'single' };
+export const RULE: ReceiptLine = { kind: 'rule', style: 'single' };
 
-function header(data: ReceiptData, l: ReceiptLabels, cols: number): ReceiptLine[] {
-  const m = data.merchant;
+/** The unit's name, address and tax code, as every receipt and report heads. */
+export function merchantHeader(m: ReceiptMerchant, taxLabel: string, cols: number):
+  ReceiptLine[] {
   return [
     ...text(m.name, cols, { align: 'center', bold: true }),
     ...text(m.address, cols, { align: 'center' }),
-    ...(m.taxCode ? text(`${l.taxCode}: ${m.taxCode}`, cols, { align: 'center' }) : []),
+    ...(m.taxCode ? text(`${taxLabel}: ${m.taxCode}`, cols, { align: 'center' }) : []),
     { kind: 'rule', style: 'double' },
-    ...text(l.title, cols, { align: 'center', bold: true }),
-    ...(data.reprint ? text(l.reprint, cols, { align: 'center', bold: true }) : []),
+  ];
+}
+
+function title(data: ReceiptData, l: ReceiptLabels): string {
+  if (data.transaction === 'void') return l.voidTitle;
+  if (data.transaction === 'refund') return l.refundTitle;
+  return l.title;
+}
+
+function header(data: ReceiptData, l: ReceiptLabels, cols: number): ReceiptLine[] {
+  const mark = { align: 'center' as const, bold: true };
+  return [
+    ...merchantHeader(data.merchant, l.taxCode, cols),
+    ...text(title(data, l), cols, mark),
+    ...(data.reprint ? text(l.reprint, cols, mark) : []),
+    ...(data.offline ? text(l.offline, cols, mark) : []),
     RULE,
   ];
+}
+
+/** A void or refund gives back money: its amount prints with a minus sign. */
+function signedAmount(data: ReceiptData): string {
+  const figure = formatVnd(data.amount, data.language ?? 'vi');
+  return data.transaction === 'void' || data.transaction === 'refund' ? `-${figure}` : figure;
 }
 
 function terminalBlock(data: ReceiptData, l: ReceiptLabels, cols: number): ReceiptLine[] {
@@ -87,6 +109,10 @@ function terminalBlock(data: ReceiptData, l: ReceiptLabels, cols: number): Recei
     ...pair(l.invoice, sixDigits(data.invoice), cols),
     ...pair('STAN', sixDigits(data.stan), cols),
     ...optionalPair('RRN', data.rrn, cols),
+    ...(data.original ? [
+      ...pair(l.originalInvoice, sixDigits(data.original.invoice), cols),
+      ...pair(l.originalStan, sixDigits(data.original.stan), cols),
+    ] : []),
     RULE,
   ];
 }
@@ -109,11 +135,12 @@ function paymentBlock(data: ReceiptData, l: ReceiptLabels, cols: number): Receip
   const language = data.language ?? 'vi';
   return [
     ...pair(l.reference, data.reference, cols),
+    ...optionalPair(l.dossier, data.dossier, cols),
     ...(data.description ? text(`${l.description}: ${data.description}`, cols) : []),
     ...(data.payer ? text(`${l.payer}: ${data.payer}`, cols) : []),
     RULE,
     ...text(l.amount, cols, { bold: true }),
-    ...text(formatVnd(data.amount, language), cols, { align: 'right', bold: true, size: 'double' }),
+    ...text(signedAmount(data), cols, { align: 'right', bold: true, size: 'double' }),
     ...text(`${l.inWords}: ${amountInWords(data.amount, language)}`, cols),
     RULE,
   ];
@@ -161,9 +188,11 @@ function footer(data: ReceiptData, l: ReceiptLabels, cols: number): ReceiptLine[
 }
 
 /**
- * The receipt as lines for a printer `columns` characters wide: merchant, terminal numbers,
- * card (masked), payment, amount in figures and words, result, cardholder verification and
- * the copy mark. The card number is re-masked here, whatever the caller passed.
+ * The receipt as lines for a printer `columns` characters wide: merchant, title (sale, void
+ * or refund) with the reprint and offline marks, terminal numbers (and the original sale of
+ * a void or refund), card (masked; never the expiry date), payment, amount in figures and
+ * words, result, cardholder verification, an optional QR code and the copy mark. The card
+ * number is re-masked here, whatever the caller passed.
  */
 export function receiptLines(data: ReceiptData, columns: number): ReceiptLine[] {
   if (!Number.isInteger(columns) || columns < 16) {
@@ -176,6 +205,7 @@ export function receiptLines(data: ReceiptData, columns: number): ReceiptLine[] 
     ...cardBlock(data, labels, columns),
     ...paymentBlock(data, labels, columns),
     ...resultBlock(data, labels, columns),
+    ...(data.qr ? [{ kind: 'qr' as const, data: data.qr }, RULE] : []),
     ...footer(data, labels, columns),
   ];
 }

@@ -1,6 +1,7 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { MonoBitmap } from './escpos';
 import { receiptFont } from './font';
+import { qrBitmap, qrMatrix, qrModuleDots } from './qr';
 import type { PrinterProfile, ReceiptLine } from './types';
 
 /** Dots kept blank at each side, so antialiased edges do not fall off the head. */
@@ -43,6 +44,24 @@ function lineHeight(line: ReceiptLine, profile: PrinterProfile): number {
       return Math.round(m.lineHeight / 2);
     case 'space':
       return m.lineHeight * line.lines;
+    case 'qr':
+      return qrImage(line, profile).height;
+  }
+}
+
+function qrImage(line: Extract<ReceiptLine, { kind: 'qr' }>, profile: PrinterProfile):
+  MonoBitmap {
+  const matrix = qrMatrix(Buffer.from(line.data, 'utf8'), line.level);
+  return qrBitmap(matrix, profile.widthDots, qrModuleDots(matrix.size, profile.widthDots));
+}
+
+/** Draws a 1-bit image's dark dots at `top`. */
+function drawBitmap(ctx: SKRSContext2D, image: MonoBitmap, top: number): void {
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const byte = image.data[y * image.bytesPerRow + (x >> 3)] ?? 0;
+      if (byte & (0x80 >> (x & 7))) ctx.fillRect(x, top + y, 1, 1);
+    }
   }
 }
 
@@ -130,6 +149,7 @@ export function rasterizeLines(lines: ReceiptLine[], profile: PrinterProfile): M
     if (line.kind === 'text') drawText(ctx, line, profile, top);
     else if (line.kind === 'pair') drawPair(ctx, line, profile, top);
     else if (line.kind === 'rule') drawRule(ctx, line, profile, top, h);
+    else if (line.kind === 'qr') drawBitmap(ctx, qrImage(line, profile), top);
     top += h;
   });
   return threshold(ctx.getImageData(0, 0, width, height).data, width, height);

@@ -1,32 +1,20 @@
+import { bandRows } from './bands';
 import {
   cut, feedLines, initialize, rasterBands, selectCodePage, type MonoBitmap,
 } from './escpos';
 import { receiptLines } from './layout';
+import { reportLines } from './report';
 import { rasterizeLines } from './raster';
-import type { PrinterProfile, ReceiptData, ReceiptLine } from './types';
+import { textJob } from './text-mode';
+import type { BatchTotals, PrinterProfile, ReceiptData, ReceiptLine } from './types';
 
-/**
- * Bytes of raster data per GS v 0 band. A printer takes a whole GS v 0 image into its receive
- * buffer before printing it; the low-cost 58 and 80 mm thermal printers sold with counter
- * PCs have buffers of a few kilobytes, and on a serial link without flow control an image
- * larger than the buffer overruns it. 4 KiB bands fit, and are large enough that the head
- * does not stop between bands.
- */
-export const RASTER_BAND_BYTES = 4096;
-/** One band of at least 24 rows (one line of font A), at most 255 (yH stays 0). */
-export const MIN_BAND_ROWS = 24;
-export const MAX_BAND_ROWS = 255;
+export { bandRows, MAX_BAND_ROWS, MIN_BAND_ROWS, RASTER_BAND_BYTES } from './bands';
+
 /**
  * Lines fed after the image, so the last line clears the tear bar (about 15 mm at the
  * default 1/6-inch line spacing) before the paper is torn or cut.
  */
 export const TRAILING_FEED_LINES = 4;
-
-/** Rows per band: 85 at 384 dots (48 bytes a row), 56 at 576 dots (72 bytes a row). */
-export function bandRows(bytesPerRow: number): number {
-  const rows = Math.floor(RASTER_BAND_BYTES / bytesPerRow);
-  return Math.min(MAX_BAND_ROWS, Math.max(MIN_BAND_ROWS, rows));
-}
 
 function checkProfile(profile: PrinterProfile): void {
   if (profile.widthDots !== 384 && profile.widthDots !== 576) {
@@ -50,13 +38,28 @@ export function rasterJob(image: MonoBitmap, profile: PrinterProfile): Buffer {
 }
 
 /**
- * Renders a receipt in raster mode, which works on any ESC/POS printer whatever its code
- * pages: the lines are drawn with DejaVu Sans and sent as GS v 0 bands.
+ * The job for laid-out lines in the profile's mode. Raster mode (the default) works on any
+ * ESC/POS printer whatever its code pages: the lines are drawn with DejaVu Sans and sent as
+ * GS v 0 bands. Text mode sends the characters in the profile's Vietnamese code page.
  */
+export function renderLines(lines: ReceiptLine[], profile: PrinterProfile): Buffer {
+  checkProfile(profile);
+  if (profile.mode === 'text') return textJob(lines, profile, TRAILING_FEED_LINES);
+  return rasterJob(rasterizeLines(lines, profile), profile);
+}
+
+/** Renders a payment, void or refund receipt for a printer profile. */
 export function renderReceipt(data: ReceiptData, profile: PrinterProfile):
   { escpos: Buffer; lines: ReceiptLine[] } {
   checkProfile(profile);
   const lines = receiptLines(data, profile.columns);
-  const image = rasterizeLines(lines, profile);
-  return { escpos: rasterJob(image, profile), lines };
+  return { escpos: renderLines(lines, profile), lines };
+}
+
+/** Renders an X or Z end-of-day report for a printer profile. */
+export function renderReport(totals: BatchTotals, profile: PrinterProfile):
+  { escpos: Buffer; lines: ReceiptLine[] } {
+  checkProfile(profile);
+  const lines = reportLines(totals, profile.columns);
+  return { escpos: renderLines(lines, profile), lines };
 }

@@ -39,6 +39,49 @@ export interface ReceiptData {
   responseCode?: string;
   reason?: { vi: string; en: string };
   language?: 'vi' | 'en';
+  /** 'sale' when absent. A void cancels a sale of the open batch; a refund returns money. */
+  transaction?: 'sale' | 'void' | 'refund';
+  /** The sale a void or refund undoes. */
+  original?: { invoice: number; stan: number };
+  /** Approved offline by the card, the advice not yet sent to the bank. */
+  offline?: boolean;
+  /** Số hồ sơ: the administrative dossier the fee belongs to. */
+  dossier?: string;
+  /** Printed as a QR code under the result (a link to look the payment up, for instance). */
+  qr?: string;
+}
+
+/** A count of transactions and their sum in whole VND. */
+export interface TotalsEntry {
+  count: number;
+  amount: number;
+}
+
+/**
+ * One card scheme's part of a batch. Sales count every approved sale, voided or not; the
+ * net is sales − voids − refunds.
+ */
+export interface SchemeTotals {
+  scheme: string;
+  sales: TotalsEntry;
+  voids: TotalsEntry;
+  refunds: TotalsEntry;
+}
+
+/**
+ * What an end-of-day report prints. An X report shows the open batch and leaves it open; a Z
+ * report is printed when the batch is closed (settled), and names the batch that follows.
+ */
+export interface BatchTotals {
+  report: 'X' | 'Z';
+  merchant: ReceiptMerchant;
+  batch: number;
+  openedAt: Date;
+  printedAt: Date;
+  schemes: SchemeTotals[];
+  /** Net count and amount by tender: card payments and QR bank transfers. */
+  tenders: { card: TotalsEntry; qr: TotalsEntry };
+  language?: 'vi' | 'en';
 }
 
 export type Align = 'left' | 'center' | 'right';
@@ -53,7 +96,9 @@ export type ReceiptLine =
   | { kind: 'text'; text: string; align: Align; bold?: boolean; size?: 'normal' | 'double' }
   | { kind: 'pair'; label: string; value: string; bold?: boolean }
   | { kind: 'rule'; style: 'single' | 'double' | 'dotted' }
-  | { kind: 'space'; lines: number };
+  | { kind: 'space'; lines: number }
+  /** A QR code, centred; data is sent as its UTF-8 bytes. */
+  | { kind: 'qr'; data: string; level?: 'L' | 'M' | 'Q' | 'H' };
 
 /**
  * The printer a receipt is rendered for. widthDots is the printable width of the head:
@@ -64,8 +109,18 @@ export interface PrinterProfile {
   widthDots: 384 | 576;
   columns: number;
   cutter: boolean;
-  /** ESC t n sent after ESC @. Default 0 (PC437): raster receipts print no text bytes. */
+  /**
+   * ESC t n sent after ESC @. Raster mode: default 0 (PC437), no text bytes are printed.
+   * Text mode: 52 (Windows-1258, default) or 30 (TCVN-3, with 31 for capitals).
+   */
   codePage?: number;
+  /**
+   * 'raster' (default) draws every line with a bundled font and works on any printer; 'text'
+   * sends the characters in the code page, for printers that have a Vietnamese table.
+   */
+  mode?: 'raster' | 'text';
+  /** The printer has Epson's GS ( k QR functions; else QR codes are sent as an image. */
+  qrCommand?: boolean;
 }
 
 export const PROFILE_58MM: PrinterProfile = { widthDots: 384, columns: 32, cutter: false };

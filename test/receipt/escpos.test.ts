@@ -96,12 +96,16 @@ describe('ESC/POS parser', () => {
   });
 
   it('skips commands of known length whole, so their parameters are not text', () => {
-    // ESC p 0 25 250 (drawer kick) and a GS ( k QR store command with 5 data bytes.
-    const stream = Buffer.from('1B70301932' + '1D286B0800315030' + '4142433434' + '0A', 'hex');
+    // ESC p 0 25 250 (drawer kick), a GS ( L graphics command with 8 parameter bytes, and a
+    // GS ( k QR store command with 5 data bytes, decoded rather than skipped.
+    const stream = Buffer.from('1B70301932' + '1D284C08003043414243444546'
+      + '1D286B0800315030' + '4142433434' + '0A', 'hex');
     const ops = parseEscPos(stream);
-    expect(ops.map((c) => c.op)).toEqual(['skipped', 'skipped', 'lineFeed']);
+    expect(ops.map((c) => c.op)).toEqual(['skipped', 'skipped', 'qr', 'lineFeed']);
     expect(ops[0]).toMatchObject({ name: 'ESC p', offset: 0 });
-    expect(ops[1]).toMatchObject({ name: 'GS (k', offset: 5 });
+    expect(ops[1]).toMatchObject({ name: 'GS (L', offset: 5 });
+    expect(ops[2]).toMatchObject({ op: 'qr', offset: 18, fn: 0x50 });
+    expect(ops[2]?.op === 'qr' && ops[2].params.toString('hex')).toBe('304142433434');
   });
 
   it('reports an unknown command with its offset and goes on', () => {

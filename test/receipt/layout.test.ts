@@ -65,7 +65,7 @@ describe('receiptLines (Vietnamese, customer copy, PIN)', () => {
     expect(all).toContain('Không cần chữ ký');
     expect(all).toContain('LIÊN GIAO KHÁCH HÀNG');
     expect(all).toContain('Xin cảm ơn quý khách!');
-    expect(all).not.toContain('*** IN LẠI ***');
+    expect(all).not.toContain('BẢN IN LẠI / REPRINT');
     expect(all.join(' ')).toContain('Người nộp: Nguyễn Văn Ấn');
   });
 });
@@ -115,7 +115,7 @@ describe('receiptLines: other outcomes and copies', () => {
 
   it('marks a reprint', () => {
     const all = texts(receiptLines(sampleReceipt({ reprint: true }), 32));
-    expect(all[all.indexOf('HÓA ĐƠN THANH TOÁN THẺ') + 1]).toBe('*** IN LẠI ***');
+    expect(all[all.indexOf('HÓA ĐƠN THANH TOÁN THẺ') + 1]).toBe('BẢN IN LẠI / REPRINT');
   });
 
   it('speaks English on request', () => {
