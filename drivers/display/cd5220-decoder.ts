@@ -1,13 +1,7 @@
 import { CAN, CLR, CR, ESC } from './cd5220';
+import { ScreenDecoder, type Step } from './screen-decoder';
 
-export type Screen = [string, string];
-
-export interface UnknownDisplayBytes {
-  offset: number;
-  bytes: Buffer;
-}
-
-type Step = { length: number } | 'more';
+export type { Screen, UnknownDisplayBytes } from './screen-decoder';
 
 /** Parameter-taking ESC commands that only change settings: second byte → total length. */
 const ESC_SETTINGS: Record<number, number> = {
@@ -18,70 +12,11 @@ const ESC_SETTINGS: Record<number, number> = {
 };
 
 /**
- * The display side of CD5220: keeps a two-line screen as the characters shown, and the
- * screens as they stood whenever the lower line was written whole (ESC Q B) or the received
- * bytes paused on a whole command (one entry per distinct screen). The first rule keeps
- * screens that arrive in one read, as a fast sender's do through a pty. Unknown bytes are
- * kept for the tests and skipped one at a time.
+ * The display side of CD5220 (see ScreenDecoder): a screen is whole when the lower line was
+ * written whole (ESC Q B) or the received bytes paused on a whole command.
  */
-export class Cd5220Decoder {
-  private rows: string[][];
-  private row = 0;
-  private col = 0;
-  private pending = Buffer.alloc(0);
-  private base = 0;
-  private readonly screens: Screen[] = [];
-  private readonly unknownBytes: UnknownDisplayBytes[] = [];
-  private readonly listeners = new Set<(screen: Screen) => void>();
-
-  constructor(readonly columns = 20) {
-    this.rows = [this.blankRow(), this.blankRow()];
-  }
-
-  lines(): Screen {
-    return [this.rows[0]!.join(''), this.rows[1]!.join('')];
-  }
-
-  history(): Screen[] {
-    return this.screens.map(([a, b]) => [a, b]);
-  }
-
-  unknown(): UnknownDisplayBytes[] {
-    return [...this.unknownBytes];
-  }
-
-  /** Called with the screen each time a new one is recorded in the history. */
-  onScreen(listener: (screen: Screen) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  feed(chunk: Buffer): void {
-    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let pos = 0;
-    while (pos < buf.length) {
-      const step = this.step(buf, pos);
-      if (step === 'more') break;
-      pos += step.length;
-    }
-    this.pending = Buffer.from(buf.subarray(pos));
-    this.base += pos;
-    if (this.pending.length === 0) this.record();
-  }
-
-  private record(): void {
-    const screen = this.lines();
-    const last = this.screens[this.screens.length - 1];
-    if (last && last[0] === screen[0] && last[1] === screen[1]) return;
-    this.screens.push(screen);
-    for (const listener of this.listeners) listener(screen);
-  }
-
-  private blankRow(): string[] {
-    return Array.from({ length: this.columns }, () => ' ');
-  }
-
-  private step(buf: Buffer, pos: number): Step {
+export class Cd5220Decoder extends ScreenDecoder {
+  protected step(buf: Buffer, pos: number): Step {
     const b = buf[pos]!;
     if (b >= 0x20 && b <= 0x7e) {
       this.put(String.fromCharCode(b));
@@ -90,7 +25,7 @@ export class Cd5220Decoder {
     switch (b) {
       case ESC: return this.escape(buf, pos);
       case CLR: this.clear(); return { length: 1 };
-      case CAN: this.rows[this.row] = this.blankRow(); this.col = 0; return { length: 1 };
+      case CAN: this.clearLine(); return { length: 1 };
       case CR: this.col = 0; return { length: 1 };
       case 0x0a: this.row = 1; return { length: 1 };
       case 0x0b: this.home(); return { length: 1 };
@@ -151,34 +86,5 @@ export class Cd5220Decoder {
     if (!move) return this.reportUnknown(buf, pos, 3);
     move();
     return { length: 3 };
-  }
-
-  private put(ch: string): void {
-    this.rows[this.row]![this.col] = ch;
-    this.advance();
-  }
-
-  /** Overwrite mode: past the last column the cursor goes to the next line, then home. */
-  private advance(): void {
-    this.col++;
-    if (this.col < this.columns) return;
-    this.col = 0;
-    this.row = this.row === 0 ? 1 : 0;
-  }
-
-  private home(): void {
-    this.row = 0;
-    this.col = 0;
-  }
-
-  private clear(): void {
-    this.rows = [this.blankRow(), this.blankRow()];
-    this.home();
-  }
-
-  private reportUnknown(buf: Buffer, pos: number, length: number): Step {
-    const bytes = Buffer.from(buf.subarray(pos, Math.min(pos + length, buf.length)));
-    this.unknownBytes.push({ offset: this.base + pos, bytes });
-    return { length: 1 };
   }
 }

@@ -1,22 +1,30 @@
-import { spawn } from 'node:child_process';
 import { SerialPort } from 'serialport';
-import { showLines } from './cd5220';
-import { Cd5220Decoder, type Screen, type UnknownDisplayBytes } from './cd5220-decoder';
+import { Cd5220Decoder } from './cd5220-decoder';
+import { commandSet, type DisplayCommandSetName } from './command-set';
+import { EpsonDecoder } from './epson-decoder';
+import type { Screen, ScreenDecoder, UnknownDisplayBytes } from './screen-decoder';
+import { startPtyPair, type PtyPair } from './pty-pair';
 import type { CustomerDisplay } from './types';
 
 /** A pole display played in software: what it shows now and what it has shown. */
 export interface DisplaySimulator {
   lines(): Screen;
-  /** Screens in order, one per distinct screen (see Cd5220Decoder). */
+  /** Screens in order, one per distinct screen (see ScreenDecoder). */
   history(): Screen[];
-  /** Bytes that were not CD5220 commands. */
+  /** Bytes that were not commands of the display's command set. */
   unknown(): UnknownDisplayBytes[];
   /** Resolves when the screen is `expected` (or satisfies it); rejects after timeoutMs. */
   waitFor(expected: Screen | ((screen: Screen) => boolean), timeoutMs?: number): Promise<Screen>;
   close(): Promise<void>;
 }
 
-function simulatorOver(decoder: Cd5220Decoder, release: () => Promise<void>): DisplaySimulator {
+/** The decoder of a command set: what the display makes of the bytes. */
+export function displayDecoder(name: DisplayCommandSetName = 'cd5220',
+  columns = 20): ScreenDecoder {
+  return name === 'epson' ? new EpsonDecoder(columns) : new Cd5220Decoder(columns);
+}
+
+function simulatorOver(decoder: ScreenDecoder, release: () => Promise<void>): DisplaySimulator {
   return {
     lines: () => decoder.lines(),
     history: () => decoder.history(),
@@ -47,12 +55,14 @@ function simulatorOver(decoder: Cd5220Decoder, release: () => Promise<void>): Di
 export interface DisplaySimulatorOptions {
   columns?: number;
   baudRate?: number;
+  /** The command set the display is switched to; CD5220 by default. */
+  commandSet?: DisplayCommandSetName;
 }
 
-/** A simulator reading CD5220 bytes from a serial device: the far end of a socat pty pair. */
+/** A simulator reading display bytes from a serial device: the far end of a socat pty pair. */
 export async function openDisplaySimulator(path: string,
   options: DisplaySimulatorOptions = {}): Promise<DisplaySimulator> {
-  const decoder = new Cd5220Decoder(options.columns ?? 20);
+  const decoder = displayDecoder(options.commandSet, options.columns ?? 20);
   const port = new SerialPort({ path, baudRate: options.baudRate ?? 9600, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   port.on('data', (chunk: Buffer) => decoder.feed(chunk));
@@ -63,9 +73,9 @@ export async function openDisplaySimulator(path: string,
 }
 
 /** A simulator fed in process: bytes written to `feed` are decoded as a display would. */
-export function displayByteSink(columns = 20):
+export function displayByteSink(columns = 20, set: DisplayCommandSetName = 'cd5220'):
   { feed(bytes: Buffer): void; simulator: DisplaySimulator } {
-  const decoder = new Cd5220Decoder(columns);
+  const decoder = displayDecoder(set, columns);
   return {
     feed: (bytes) => decoder.feed(bytes),
     simulator: simulatorOver(decoder, async () => undefined),
@@ -74,23 +84,25 @@ export function displayByteSink(columns = 20):
 
 /**
  * The in-process display of the embedded default and of tests without a pty: show() encodes
- * the CD5220 bytes a serial display would be sent and hands them to the simulator's decoder,
- * so what `simulator` shows went through the same protocol.
+ * the bytes a serial display would be sent (CD5220 or Epson) and hands them to the
+ * simulator's decoder, so what `simulator` shows went through the same protocol.
  */
 export class SimulatedDisplay implements CustomerDisplay {
   readonly columns: number;
   readonly simulator: DisplaySimulator;
   private readonly feed: (bytes: Buffer) => void;
+  private readonly set: DisplayCommandSetName;
 
-  constructor(columns = 20) {
+  constructor(columns = 20, set: DisplayCommandSetName = 'cd5220') {
     this.columns = columns;
-    const sink = displayByteSink(columns);
+    this.set = set;
+    const sink = displayByteSink(columns, set);
     this.simulator = sink.simulator;
     this.feed = sink.feed;
   }
 
   async show(line1: string, line2: string): Promise<void> {
-    this.feed(showLines(line1, line2, this.columns));
+    this.feed(commandSet(this.set).show(line1, line2, this.columns));
   }
 
   async close(): Promise<void> {
@@ -98,48 +110,9 @@ export class SimulatedDisplay implements CustomerDisplay {
   }
 }
 
-export interface DisplayPty {
-  /** The end a SerialDisplay opens. */
-  devicePath: string;
-  /** The end openDisplaySimulator reads. */
-  simulatorPath: string;
-  close(): Promise<void>;
-}
+export type DisplayPty = PtyPair;
 
-/**
- * Starts `socat -d -d pty,raw,echo=0 pty,raw,echo=0`, a pair of linked pseudo-terminals, and
- * reads their paths from socat's notices ("N PTY is /dev/pts/3") on stderr.
- */
+/** A pty pair for a display and its simulator (see startPtyPair). */
 export function startDisplayPty(timeoutMs = 5000): Promise<DisplayPty> {
-  const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const close = (): Promise<void> => new Promise<void>((resolve) => {
-    if (socat.exitCode !== null || socat.signalCode !== null) return resolve();
-    socat.once('exit', () => resolve());
-    socat.kill('SIGTERM');
-  });
-  return new Promise<DisplayPty>((resolve, reject) => {
-    let stderr = '';
-    const fail = (message: string): void => {
-      clearTimeout(timer);
-      void close();
-      reject(new Error(message));
-    };
-    const timer = setTimeout(() => fail(`socat gave no pty pair: ${stderr.trim()}`), timeoutMs);
-    socat.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ENOENT'
-      ? 'socat is not installed: apt-get install socat'
-      : `socat failed to start: ${err.message}`));
-    const exited = (code: number | null): void => fail(`socat exited (${code}): ${stderr.trim()}`);
-    socat.once('exit', exited);
-    socat.stderr.setEncoding('utf8');
-    socat.stderr.on('data', (text: string) => {
-      stderr += text;
-      const paths = [...stderr.matchAll(/PTY is (\S+)\r?\n/g)].map((m) => m[1]!);
-      if (paths.length < 2 || !stderr.includes('starting data transfer loop')) return;
-      clearTimeout(timer);
-      socat.removeListener('exit', exited);
-      resolve({ devicePath: paths[0]!, simulatorPath: paths[1]!, close });
-    });
-  });
+  return startPtyPair(timeoutMs);
 }

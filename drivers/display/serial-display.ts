@@ -1,7 +1,8 @@
 import { SerialPort } from 'serialport';
 import { DisplayError } from '../../src/errors';
 import { silentLogger, type Logger } from '../../src/log';
-import { initDisplay, showLines } from './cd5220';
+import { commandSet, type DisplayCommandSet, type DisplayCommandSetName } from './command-set';
+import type { Brightness } from './epson';
 import type { CustomerDisplay } from './types';
 
 export interface SerialDisplayOptions {
@@ -10,18 +11,25 @@ export interface SerialDisplayOptions {
   /** CD5220 displays ship at 9600 baud, 8N1. */
   baudRate?: number;
   columns?: number;
+  /** The command set the display's DIP switches select; CD5220 by default. */
+  commandSet?: DisplayCommandSetName;
+  /** 1 (dimmest) .. 4, set when the display is initialised. */
+  brightness?: Brightness;
   logger?: Logger;
 }
 
 /**
- * A CD5220 pole display on a serial port. The port is opened (and the display initialised)
- * on first use; a port that went away is opened again by the next show, so a display
- * plugged back in comes back without a restart. Shows are sent one after the other.
+ * A pole display on a serial port, in the CD5220 or the Epson command set. The port is
+ * opened (and the display initialised) on first use; a port that went away is opened again
+ * by the next show, so a display plugged back in comes back without a restart. Shows are
+ * sent one after the other.
  */
 export class SerialDisplay implements CustomerDisplay {
   readonly columns: number;
   private readonly path: string;
   private readonly baudRate: number;
+  private readonly commands: DisplayCommandSet;
+  private readonly brightness: Brightness;
   private readonly log: Logger;
   private port: SerialPort | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -30,6 +38,8 @@ export class SerialDisplay implements CustomerDisplay {
     this.path = options.path;
     this.baudRate = options.baudRate ?? 9600;
     this.columns = options.columns ?? 20;
+    this.commands = commandSet(options.commandSet);
+    this.brightness = options.brightness ?? 4;
     this.log = (options.logger ?? silentLogger).child({ display: this.path });
   }
 
@@ -41,7 +51,7 @@ export class SerialDisplay implements CustomerDisplay {
   show(line1: string, line2: string): Promise<void> {
     return this.enqueue(async () => {
       const port = await this.ready();
-      await this.send(port, showLines(line1, line2, this.columns));
+      await this.send(port, this.commands.show(line1, line2, this.columns));
     });
   }
 
@@ -71,7 +81,7 @@ export class SerialDisplay implements CustomerDisplay {
       if (this.port === port) this.port = undefined;
     });
     this.port = port;
-    await this.send(port, initDisplay());
+    await this.send(port, this.commands.init(this.brightness));
     this.log.debug('display initialised');
     return port;
   }

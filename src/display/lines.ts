@@ -14,6 +14,8 @@ export type DisplayEvent =
   | { kind: 'declined'; reason?: { vi: string; en: string } }
   | { kind: 'cardNotAccepted' }
   | { kind: 'removeCard' }
+  /** The last screen of a payment, after the card is out. */
+  | { kind: 'thankYou' }
   | { kind: 'error'; message?: { vi: string; en: string } };
 
 export type DisplayLanguage = 'vi' | 'en';
@@ -61,6 +63,9 @@ function wording(event: DisplayEvent, lang: DisplayLanguage): [Line, Line] {
     case 'removeCard':
       return [[vi ? 'Vui lòng rút thẻ' : 'Please remove card', 'center'],
         [vi ? 'Cảm ơn quý khách' : 'Thank you', 'center']];
+    case 'thankYou':
+      return [[vi ? 'Cảm ơn quý khách' : 'Thank you', 'center'],
+        [vi ? 'Hẹn gặp lại' : 'See you again', 'center']];
     case 'error':
       return [[vi ? 'Có lỗi xảy ra' : 'Error', 'center'],
         [event.message ? event.message[lang] : '', 'center']];

@@ -14,6 +14,7 @@ const EVENTS: DisplayEvent[] = [
   { kind: 'declined' },
   { kind: 'cardNotAccepted' },
   { kind: 'removeCard' },
+  { kind: 'thankYou' },
   { kind: 'error', message: { vi: 'Mất kết nối ngân hàng', en: 'Bank link lost' } },
 ];
 
@@ -32,6 +33,7 @@ describe('displayLines', () => {
       ['GIAO DICH BI TU CHOI', '                    '],
       ['   THE KHONG DUOC   ', '     CHAP NHAN      '],
       ['  VUI LONG RUT THE  ', '  CAM ON QUY KHACH  '],
+      ['  CAM ON QUY KHACH  ', '    HEN GAP LAI     '],
       // 'MAT KET NOI NGAN HANG' is 21 characters: cut at the last word that fits.
       ['   CO LOI XAY RA    ', '  MAT KET NOI NGAN  '],
     ]);
@@ -44,6 +46,8 @@ describe('displayLines', () => {
       .toEqual(['      APPROVED      ', '       VND 1,250,000']);
     expect(displayLines({ kind: 'removeCard' }, 'en'))
       .toEqual([' PLEASE REMOVE CARD ', '     THANK YOU      ']);
+    expect(displayLines({ kind: 'thankYou' }, 'en'))
+      .toEqual(['     THANK YOU      ', '   SEE YOU AGAIN    ']);
   });
 
   it.each(['vi', 'en'] as const)('gives exactly 20 printable ASCII characters (%s)', (lang) => {
