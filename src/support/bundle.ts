@@ -54,8 +54,9 @@ export async function writeSupportBundle(out: string, options: SupportBundleOpti
     }
     put('journal-summary.json', JSON.stringify(journalSummary(dataDir), null, 2));
     put('versions.json', JSON.stringify(versions(), null, 2));
-    const logs = [...(dataDir ? logFilesIn(join(dataDir, 'logs')) : []),
-      ...(options.logFiles ?? []).map((f) => resolve(f))];
+    // A log named twice (the data folder's logs/ and --log) goes in once.
+    const logs = [...new Set([...(dataDir ? logFilesIn(join(dataDir, 'logs')) : []),
+      ...(options.logFiles ?? []).map((f) => resolve(f))])];
     if (logs.length > 0) mkdirSync(join(stage, 'logs'));
     for (const [i, file] of logs.entries()) {
       put(join('logs', `${i + 1}-${basename(file)}`), recentLines(file));

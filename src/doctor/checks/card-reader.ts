@@ -36,7 +36,8 @@ export const cardReaderCheck: Check = {
       try {
         names = await withTimeout(reader.listReaders(), LIST_TIMEOUT_MS, 'pcscd did not answer');
       } catch (err) {
-        return fail(`pcscd not reachable: ${messageOf(err)}`, START_PCSCD);
+        return fail(`pcscd not reachable (socket ${pcscdSocket()}): ${messageOf(err)}`,
+          START_PCSCD, { socket: pcscdSocket() });
       }
       if (names.length === 0) {
         return fail('pcscd runs but lists no reader', {
@@ -73,6 +74,14 @@ export const cardReaderCheck: Check = {
     }
   },
 };
+
+/**
+ * The socket pcsc-lite clients reach pcscd on: PCSCLITE_CSOCK_NAME when set (pcsc-lite reads
+ * it in each client), else the usual build default.
+ */
+function pcscdSocket(): string {
+  return process.env.PCSCLITE_CSOCK_NAME ?? '/run/pcscd/pcscd.comm';
+}
 
 function hex(bytes: Buffer): string {
   return bytes.toString('hex').toUpperCase();

@@ -1,6 +1,4 @@
-import { ConsoleDisplay } from '../../../drivers/display/console-display';
-import { SerialDisplay } from '../../../drivers/display/serial-display';
-import type { CustomerDisplay } from '../../../drivers/display/types';
+import { describeDisplay, displayFromSettings } from '../../../drivers/display/from-settings';
 import { isQuayError } from '../../errors';
 import { fail, pass, skip, type Check } from '../types';
 
@@ -14,12 +12,9 @@ export const displayCheck: Check = {
   needsConfig: true,
   async run(ctx) {
     const settings = ctx.loaded!.config.display;
-    if (settings.kind === 'none') return skip('no display configured (display.kind: none)');
-    const display: CustomerDisplay = settings.kind === 'console'
-      ? new ConsoleDisplay({ stream: process.stderr })
-      : new SerialDisplay({ path: settings.path, baudRate: settings.baudRate, logger: ctx.log });
-    const where = settings.kind === 'console' ? 'console (stderr)'
-      : `serial ${settings.path} at ${settings.baudRate} baud`;
+    const display = displayFromSettings(settings, { stream: process.stderr, logger: ctx.log });
+    if (!display) return skip('no display configured (display.kind: none)');
+    const where = describeDisplay(settings);
     try {
       await display.show(...DISPLAY_TEST_LINES);
     } catch (err) {

@@ -7,6 +7,7 @@ import { startPrinterSimulator, type PrinterSimulator } from
 import { TcpPrinter } from '../../../drivers/printer/tcp-printer';
 import type { PrinterStatus, ReceiptPrinter } from '../../../drivers/printer/types';
 import { DevicePrinter } from '../../../drivers/printer/device-printer';
+import { SerialPrinter } from '../../../drivers/printer/serial-printer';
 import type { QuayConfig } from '../../config/schema';
 import { isQuayError } from '../../errors';
 import { rasterJob, rasterizeLines, type ReceiptLine } from '../../receipt';
@@ -37,6 +38,10 @@ export const printerCheck: Check = {
     if (settings.kind === 'usb') {
       printer = new DevicePrinter({ path: settings.path, logger: ctx.log });
       where = settings.path;
+    } else if (settings.kind === 'serial') {
+      printer = new SerialPrinter({ path: settings.path, baudRate: settings.baudRate,
+        flowControl: settings.flowControl, statusTimeoutMs: STATUS_TIMEOUT_MS, logger: ctx.log });
+      where = `${settings.path} at ${settings.baudRate} baud`;
     } else {
       let address: { host: string; port: number };
       if (settings.kind === 'embedded-simulator') {
