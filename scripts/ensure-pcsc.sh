@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Makes sure the PC/SC test stack is in place before `npm test` (its pretest step):
+# Makes sure the test stack is in place before `npm test` (its pretest step):
 # - pcscd, the vpcd virtual reader driver (Debian package vsmartcard-vpcd), socat and the
 #   PC/SC headers (libpcsclite-dev, which npm's pcsclite addon builds against);
+# - tesseract with its Vietnamese model, which reads the receipts' PNGs back in the tests;
 # - npm's pcsclite module loads.
 # As root on Debian it installs what is missing; otherwise it says what to run and fails.
 # It never skips: the PC/SC tests are part of the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pcscd libpcsclite-dev vsmartcard-vpcd socat)
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd socat tesseract-ocr tesseract-ocr-vie)
 apt_line="apt-get install -y ${packages[*]}"
 
 have_pcscd() { command -v pcscd >/dev/null 2>&1 || [ -x /usr/sbin/pcscd ]; }
@@ -20,12 +21,16 @@ have_vpcd() {
 }
 have_headers() { [ -f /usr/include/PCSC/winscard.h ]; }
 have_socat() { command -v socat >/dev/null 2>&1; }
+have_tesseract() {
+  command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie
+}
 
 missing=()
 have_pcscd || missing+=(pcscd)
 have_vpcd || missing+=(vsmartcard-vpcd)
 have_headers || missing+=(libpcsclite-dev)
 have_socat || missing+=(socat)
+have_tesseract || missing+=(tesseract-ocr-vie)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -33,7 +38,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}"
   else
-    echo "ensure-pcsc: missing ${missing[*]}; the PC/SC tests need them. Install with:" >&2
+    echo "ensure-pcsc: missing ${missing[*]}; the tests need them. Install with:" >&2
     echo "  sudo $apt_line" >&2
     exit 1
   fi
@@ -58,4 +63,4 @@ if ! pcsclite_loads; then
     exit 1
   fi
 fi
-echo "ensure-pcsc: pcscd, vpcd, socat and npm pcsclite are ready"
+echo "ensure-pcsc: pcscd, vpcd, socat, tesseract (vie) and npm pcsclite are ready"

@@ -1,27 +1,37 @@
 import type { Writable } from 'node:stream';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcscReader } from '../drivers/card/pcsc-reader';
 import type { CardReader, VirtualCard } from '../drivers/card/types';
 import { InProcessReader } from '../drivers/card/virtual/in-process-reader';
 import { loadVirtualCard } from '../drivers/card/virtual/load';
 import { VpcdLink } from '../drivers/card/virtual/vpcd-link';
-import { ConsoleDisplay } from '../drivers/display/console-display';
-import { SerialDisplay } from '../drivers/display/serial-display';
+import { displayFromSettings } from '../drivers/display/from-settings';
 import type { CustomerDisplay } from '../drivers/display/types';
 import { startPrinterSimulator, type PrinterSimulator } from '../drivers/printer/printer-simulator';
 import { TcpPrinter } from '../drivers/printer/tcp-printer';
 import { DevicePrinter } from '../drivers/printer/device-printer';
+import { SerialPrinter } from '../drivers/printer/serial-printer';
 import type { ReceiptPrinter } from '../drivers/printer/types';
 import { AcquirerLink } from './acquirer/link';
 import type { AcquirerSimulator } from './acquirer/simulator/server';
 import { startEmbeddedBank } from './acquirer/simulator/embedded';
 import type { LoadedConfig } from './config/load';
-import { ConfigError } from './errors';
+import { ConfigError, KeyError } from './errors';
 import type { QuayConfig } from './config/schema';
 import type { TerminalProfile } from './emv/kernel';
 import { loadCaKeys } from './emv/oda/capk';
 import { Journal } from './journal/journal';
+import { Outbox } from './notify/outbox';
+import { PrintQueue } from './print-queue';
+import { PinPadReaderEntry } from '../drivers/card/pinpad-reader';
+import type { CardSession } from '../drivers/card/types';
+import { EmvPinPadSimulator } from '../drivers/pinpad/emv-pinpad-simulator';
+import { injectedKey } from '../drivers/pinpad/pinpad-simulator';
+import { RehearsalPinPad } from '../drivers/pinpad/rehearsal-pad';
+import type { PinEntryDevice } from './emv/pin-entry';
+import { pinPadKeyPath } from './provision/pinpad-key';
+import { Settlement } from './acquirer/settlement';
 import { loadOrCreateDataKey } from './keys/data-key';
 import { openTerminalKeys } from './keys/terminal-keys';
 import type { Logger } from './log';
@@ -51,6 +61,12 @@ export interface App {
   forwarder: Forwarder;
   terminal: PaymentTerminal;
   journal: Journal;
+  /** Sends the reversals the journal owes (the forwarder and the terminal call it too). */
+  reversals: ReversalSender;
+  /** Final outcomes pushed to the dossier or billing system, when api.notify is set. */
+  outbox?: Outbox;
+  /** Closes the card batch with the bank (take the terminal first: terminal.exclusive). */
+  settlement: Settlement;
   /** Receipts kept and printed; reprints go through here. */
   receipts: PrintedReceipts;
   reader: CardReader;
@@ -59,6 +75,48 @@ export interface App {
   acquirerSimulator?: AcquirerSimulator;
   printerSimulator?: PrinterSimulator;
   close(): Promise<void>;
+}
+
+/** The ANSI X9.24-1 test BDK and initial KSN: the embedded bank's BDK opens these PINs. */
+const TEST_BDK = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
+const TEST_KSN = Buffer.from('FFFF9876543210E00000', 'hex');
+
+/** The PIN entry device of each card session, as pinPad in the configuration says. */
+function openPinEntry(config: QuayConfig, dataDir: string, log: Logger):
+  (session: CardSession) => Promise<PinEntryDevice | undefined> {
+  const settings = config.pinPad;
+  if (settings.kind === 'reader') {
+    return (session) => PinPadReaderEntry.forSession(session, { log });
+  }
+  const path = pinPadKeyPath(dataDir);
+  let dukpt: { initialKey: Buffer; initialKsn: Buffer };
+  if (existsSync(path)) {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { ipek: string; ksn: string };
+    dukpt = { initialKey: Buffer.from(file.ipek, 'hex'), initialKsn: Buffer.from(file.ksn, 'hex') };
+  } else if (settings.testKey) {
+    dukpt = { initialKey: injectedKey(TEST_BDK, TEST_KSN), initialKsn: TEST_KSN };
+  } else {
+    throw new KeyError('KEY_MISSING', `the PIN pad simulator has no DUKPT key (${path}): run `
+      + 'quay provision with a DUKPT initial key, or set pinPad.testKey for rehearsal');
+  }
+  const pad = new RehearsalPinPad(new EmvPinPadSimulator({ dukpt }), settings.entries);
+  return async (session) => pad.forSession(session);
+}
+
+/** How often the outbox looks for new outcomes and retries what is due. */
+const OUTBOX_PASS_MS = 1_000;
+
+function openOutbox(config: QuayConfig, dataDir: string, journal: Journal, log: Logger,
+  closers: (() => Promise<void> | void)[]): Outbox | undefined {
+  const notify = config.api.notify;
+  if (notify === undefined) return undefined;
+  const outbox = new Outbox(journal, { path: join(dataDir, 'outbox.db'), url: notify.url,
+    secret: notify.secret, terminalId: config.terminal.terminalId,
+    retryBaseMs: notify.retryBaseMs, retryMaxMs: notify.retryMaxMs,
+    log: log.child({ part: 'outbox' }) });
+  outbox.start(OUTBOX_PASS_MS);
+  closers.push(() => outbox.close());
+  return outbox;
 }
 
 /**
@@ -85,9 +143,13 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     const display = openDisplay(config, options, log, closers);
     const printerProfile = config.printer.kind === 'none'
       ? { widthDots: 384 as const, columns: 32, cutter: false } : config.printer.profile;
+    const queue = printer === null ? undefined : PrintQueue.open(journal, printer, log, {
+      // A serial line stays open between jobs; a TCP or USB job ends by closing it.
+      closeAfterJob: config.printer.kind !== 'serial' });
+    if (queue) closers.push(() => queue.close());
     const receipts = new PrintedReceipts({
       printer, profile: printerProfile, merchant: config.terminal.merchant,
-      dir: join(dataDir, 'receipts'), language: config.terminal.language, journal, log,
+      dir: join(dataDir, 'receipts'), language: config.terminal.language, journal, log, queue,
     });
     const reversals = new ReversalSender(journal, acquirer, log.child({ part: 'reversals' }),
       { maxAttempts: config.host.reversalMaxAttempts });
@@ -110,14 +172,19 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       reversalTimeoutMs: config.host.reversalTimeoutMs,
       profile: terminalProfile(config),
       oda: { caKeys: caKeys(loaded), defaultDdol: Buffer.from(config.emv.defaultDdol, 'hex') },
+      pinEntry: openPinEntry(config, dataDir, log),
       merchantId: config.terminal.merchantId,
       nii: config.host.nii,
       cardWaitMs: config.cardWaitMs,
       log,
     });
     if (options.forward !== false) forwarder.start();
+    const outbox = openOutbox(config, dataDir, journal, log, closers);
+    const settlement = new Settlement({ acquirer, journal, terminalId: config.terminal.terminalId,
+      merchantId: config.terminal.merchantId, nii: config.host.nii,
+      log: log.child({ part: 'settlement' }) });
     return { terminal, journal, receipts, reader: reader.reader, config, dataDir, acquirerSimulator,
-      printerSimulator, close, adviceQueue, forwarder };
+      printerSimulator, close, adviceQueue, forwarder, reversals, outbox, settlement };
   } catch (err) {
     await close();
     throw err;
@@ -213,6 +280,12 @@ async function openPrinter(config: Readonly<QuayConfig>, dataDir: string, log: L
     closers.push(() => printer.close());
     return { printer };
   }
+  if (settings.kind === 'serial') {
+    const printer = new SerialPrinter({ path: settings.path, baudRate: settings.baudRate,
+      flowControl: settings.flowControl, logger: log.child({ part: 'printer' }) });
+    closers.push(() => printer.close());
+    return { printer };
+  }
   let printerSimulator: PrinterSimulator | undefined;
   let address = settings.kind === 'tcp' ? { host: settings.host, port: settings.port } : undefined;
   if (settings.kind === 'embedded-simulator') {
@@ -231,12 +304,9 @@ async function openPrinter(config: Readonly<QuayConfig>, dataDir: string, log: L
 
 function openDisplay(config: Readonly<QuayConfig>, options: AppOptions, log: Logger,
   closers: Closers): CustomerDisplay | null {
-  const settings = config.display;
-  if (settings.kind === 'none') return null;
-  const display: CustomerDisplay = settings.kind === 'console'
-    ? new ConsoleDisplay({ stream: options.consoleStream ?? process.stderr })
-    : new SerialDisplay({ path: settings.path, baudRate: settings.baudRate,
-      logger: log.child({ part: 'display' }) });
+  const display = displayFromSettings(config.display, {
+    stream: options.consoleStream ?? process.stderr, logger: log.child({ part: 'display' }) });
+  if (!display) return null;
   closers.push(() => display.close());
   return display;
 }

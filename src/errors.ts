@@ -257,6 +257,78 @@ export const ERROR_CATALOGUE = {
     action: 'The batch stays open; run quay settle again, and call the bank if the code repeats.',
     retryable: true,
   },
+  NOT_VOIDABLE: {
+    en: 'This payment can no longer be voided',
+    vi: 'Giao dịch này không thể hủy được nữa',
+    action: 'A void is possible only for an approved sale of the open batch; refund it instead.',
+    retryable: false,
+  },
+  NOT_REFUNDABLE: {
+    en: 'This payment cannot be refunded for that amount',
+    vi: 'Không thể hoàn tiền giao dịch này với số tiền đó',
+    action: 'Refunds of one sale add up to at most its amount; check the earlier refunds.',
+    retryable: false,
+  },
+  PARAMS_BATCH_OPEN: {
+    en: 'The new parameters would change the bank details of an open batch',
+    vi: 'Tham số mới làm thay đổi thông tin ngân hàng của lô giao dịch đang mở',
+    action: 'Settle the open batch (quay settle), then apply the parameters again.',
+    retryable: false,
+  },
+  QR_MALFORMED: {
+    en: 'The QR payment code is malformed',
+    vi: 'Mã QR thanh toán sai định dạng',
+    action: 'Make a new code; for a code from elsewhere, read the field named in the message.',
+    retryable: false,
+  },
+  QR_CRC_MISMATCH: {
+    en: 'The QR payment code fails its check value (CRC)',
+    vi: 'Mã QR thanh toán sai mã kiểm tra (CRC)',
+    action: 'The code was altered or misread: scan it again, or make a new code.',
+    retryable: true,
+  },
+  QR_LENGTH_MISMATCH: {
+    en: 'A field of the QR payment code disagrees with the length of its group',
+    vi: 'Độ dài một trường trong mã QR không khớp với nhóm chứa nó',
+    action: 'Make a new code; if the bank makes such codes, set lengths outer-only in its profile.',
+    retryable: false,
+  },
+  QR_FIELD_INVALID: {
+    en: 'A field of the QR payment code has a value VietQR does not allow',
+    vi: 'Một trường trong mã QR có giá trị không hợp lệ theo chuẩn VietQR',
+    action: 'Correct the field named in the message (bank BIN, account, amount or content).',
+    retryable: false,
+  },
+  QR_TIMEOUT: {
+    en: 'No transfer for the QR code arrived in time',
+    vi: 'Chưa nhận được chuyển khoản cho mã QR trong thời gian chờ',
+    action: "See the payer's bank app; a transfer arriving later is flagged for the supervisor.",
+    retryable: true,
+  },
+  QR_CANCELLED: {
+    en: 'The QR payment was cancelled',
+    vi: 'Thanh toán QR đã bị hủy',
+    action: 'Do not take the fee twice: a transfer arriving later is flagged for the supervisor.',
+    retryable: false,
+  },
+  QR_PAYMENT_MISMATCH: {
+    en: 'A transfer arrived that does not match the QR code',
+    vi: 'Nhận được chuyển khoản không khớp với mã QR',
+    action: 'A supervisor checks the transfer with the bank; differences are settled by transfer.',
+    retryable: false,
+  },
+  QR_SIGNATURE_INVALID: {
+    en: 'A payment confirmation failed its signature check',
+    vi: 'Xác nhận thanh toán sai chữ ký xác thực',
+    action: 'Nothing was recorded; check the shared secret with the bank or gateway.',
+    retryable: false,
+  },
+  QR_GATEWAY_UNREACHABLE: {
+    en: "The bank's QR confirmation service cannot be reached",
+    vi: 'Không kết nối được dịch vụ xác nhận QR của ngân hàng',
+    action: 'Check the network link; the terminal keeps asking until the wait ends.',
+    retryable: true,
+  },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

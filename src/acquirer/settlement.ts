@@ -95,9 +95,25 @@ export class Settlement {
     this.log = options.log ?? silentLogger;
   }
 
-  async settle(): Promise<SettlementResult> {
+  /** Closes the open batch; `actor` (a supervisor, 'cli') goes into the audit log. */
+  async settle(actor?: string): Promise<SettlementResult> {
     const { journal } = this.options;
     checkSettleable(journal);
+    const batch = journal.counter('batch');
+    try {
+      const result = await this.settleOpenBatch();
+      journal.audit({ action: 'settlement', actor, target: `batch ${batch}`, outcome: 'settled',
+        detail: { ...result.totals, voidCount: result.voidCount, uploaded: result.uploaded } });
+      return result;
+    } catch (err) {
+      journal.audit({ action: 'settlement', actor, target: `batch ${batch}`, outcome: 'refused',
+        detail: { code: (err as { code?: string }).code ?? 'unknown' } });
+      throw err;
+    }
+  }
+
+  private async settleOpenBatch(): Promise<SettlementResult> {
+    const { journal } = this.options;
     const report = openBatchReport(journal);
     const { batch, totals } = report;
     const rows = journal.batchTransactions(batch);

@@ -1,3 +1,4 @@
+import type { Settlement } from '../acquirer/settlement';
 import type { Journal, TransactionRow } from '../journal/journal';
 import type { Logger } from '../log';
 import type { PaymentTerminal } from '../terminal/payment';
@@ -18,6 +19,8 @@ export interface ApiParts {
   receipts?: Reprinter;
   /** The notification outbox, when outcomes are pushed to a URL. */
   outbox?: { pendingCount(): number };
+  /** Closes the card batch with the bank; absent: no settlement through the API. */
+  settlement?: Pick<Settlement, 'settle'>;
 }
 
 export interface ApiContext extends ApiParts {

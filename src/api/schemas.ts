@@ -42,6 +42,9 @@ const reason = z.object({ code: z.string(), vi: z.string(), en: z.string() }).nu
 
 export const transaction = z.object({
   journalId: z.int(),
+  /** A sale, or the void or refund of the sale named by originalId. */
+  kind: z.enum(['purchase', 'void', 'refund']),
+  originalId: z.int().nullable(),
   status: publicStatus,
   state: z.enum(STATES),
   amount: z.int(),
@@ -117,6 +120,52 @@ export const refundRequest = z.strictObject({
   amount: amountInput,
   supervisor: credentials.optional(),
 }).register(apiRegistry, { id: 'RefundRequest' });
+
+export const adjustmentResult = z.object({
+  kind: z.enum(['void', 'refund']),
+  status: z.enum(['approved', 'declined', 'reversal_pending', 'reversed']),
+  journalId: z.int(),
+  originalId: z.int(),
+  amount: z.int(),
+  stan: z.int().nullable(),
+  responseCode: z.string().nullable(),
+  authCode: z.string().nullable(),
+  rrn: z.string().nullable(),
+  reason: z.string().nullable(),
+  replayed: z.boolean(),
+}).register(apiRegistry, { id: 'AdjustmentResult' });
+
+const countAmount = z.object({ count: z.int(), amount: z.int() });
+
+export const batchReport = z.object({
+  kind: z.enum(['X', 'Z']),
+  batch: z.int(),
+  sales: countAmount,
+  refunds: countAmount,
+  voids: countAmount,
+  /** Sales less refunds, whole dong. */
+  net: z.int(),
+}).register(apiRegistry, { id: 'BatchReport' });
+
+export const settlementResult = batchReport.extend({
+  nextBatch: z.int(),
+  responseCode: z.string(),
+  uploaded: z.boolean(),
+  uploadCount: z.int(),
+}).register(apiRegistry, { id: 'SettlementResult' });
+
+export const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const auditPage = z.object({
+  items: z.array(z.object({
+    id: z.int(), at: z.string(), actor: z.string().nullable(),
+    action: z.enum(['sign-in', 'sign-out', 'void', 'refund', 'settlement', 'config-change']),
+    target: z.string().nullable(), outcome: z.string(),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+  })),
+}).register(apiRegistry, { id: 'AuditPage' });
 
 export const abortResult = z.object({
   journalId: z.int(),

@@ -3,6 +3,7 @@ import { Gate } from './auth';
 import type { ApiContext, ApiParts } from './context';
 import { installErrorHandler } from './errors';
 import { openApiDocument } from './openapi';
+import { batchRoutes } from './routes/batch';
 import { healthRoutes } from './routes/health';
 import { paymentRoutes } from './routes/payments';
 import { sessionRoutes } from './routes/sessions';
@@ -43,6 +44,7 @@ export function buildApi(parts: ApiParts): FastifyInstance {
   sessionRoutes(app, ctx);
   paymentRoutes(app, ctx);
   transactionRoutes(app, ctx);
+  batchRoutes(app, ctx);
   app.get('/v1/openapi.json', async () => openApiDocument());
   return app;
 }

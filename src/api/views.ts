@@ -35,7 +35,8 @@ export function statesOf(status: string): TransactionState[] {
 /** A journal row as desk software sees it: the masked card number only. */
 export function publicTransaction(row: TransactionRow): PublicTransaction {
   return {
-    journalId: row.id, status: statusOf(row.state), state: row.state, amount: row.amount,
+    journalId: row.id, kind: kindOf(row), originalId: row.original_id,
+    status: statusOf(row.state), state: row.state, amount: row.amount,
     currency: 'VND', reference: row.reference, description: row.description, payer: row.payer,
     operator: row.operator, idempotencyKey: row.idempotency_key, createdAt: row.created_at,
     updatedAt: row.updated_at, stan: row.stan, invoice: row.invoice, batch: row.batch,
@@ -43,6 +44,10 @@ export function publicTransaction(row: TransactionRow): PublicTransaction {
     responseCode: row.response_code, authCode: row.auth_code, rrn: row.rrn,
     reason: reasonOf(row), receiptKept: row.receipt_bytes_path !== null,
   };
+}
+
+function kindOf(row: TransactionRow): PublicTransaction['kind'] {
+  return row.kind === 'void' || row.kind === 'refund' ? row.kind : 'purchase';
 }
 
 export function publicResult(row: TransactionRow, result: PaymentResult) {

@@ -6,6 +6,7 @@ import { buildApi } from '../api/server';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
 import { ERROR_CATALOGUE, QuayError } from '../errors';
 import { createLogger } from '../log';
+import { createFileLogger } from '../log-files/daemon-logger';
 import { parseAmount } from '../terminal/request';
 import { describePayment, exitCodeOf } from './output';
 import { addCardCommands } from './card';
@@ -16,7 +17,12 @@ import { addSimulatorCommands } from './simulators';
 import { addSignOnCommands } from './sign-on';
 import { addQueueCommands } from './queue';
 import { addUserCommands } from './user';
+import { addReceiptCommands } from './receipt';
 import { addSettleCommands } from './settle';
+import { addQrCommands } from './qr';
+import { addProvisionCommands } from './provision';
+import { addParamsCommands } from './params';
+import { addLogsCommands } from './logs';
 
 const program = new Command('quay')
   .description('Card terminal for fee counters / Thiết bị thanh toán thẻ tại quầy thu phí')
@@ -55,11 +61,14 @@ program.command('pay')
 program.command('start')
   .description('run the daemon: the counter API on 127.0.0.1 / chạy dịch vụ')
   .action(async () => {
-    const log = createLogger();
-    const app = await startApp(loadConfig(program.opts().config), { log });
+    // The daemon logs to its rotated file (logs.path) and to standard output for journald.
+    const loaded = loadConfig(program.opts().config);
+    const { log } = createFileLogger(loaded, {}, pino.destination(1));
+    const app = await startApp(loaded, { log });
     const { token, users } = app.config.api;
     const api = buildApi({ terminal: app.terminal, journal: app.journal, log,
-      receipts: app.receipts, security: { token, users } });
+      receipts: app.receipts, security: { token, users }, outbox: app.outbox,
+      settlement: app.settlement });
     const { host, port } = app.config.api;
     await api.listen({ host, port });
     const stop = async () => {
@@ -88,7 +97,12 @@ addSupportCommands(program);
 addSignOnCommands(program);
 addQueueCommands(program);
 addUserCommands(program);
+addReceiptCommands(program);
 addSettleCommands(program);
+addQrCommands(program);
+addProvisionCommands(program);
+addParamsCommands(program);
+addLogsCommands(program);
 
 interface PayOptions {
   ref: string;

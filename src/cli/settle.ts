@@ -84,7 +84,7 @@ export async function settleWith(loaded: LoadedConfig, log: Logger): Promise<Set
     // The same link as payments take: the host profile's MAC, the embedded bank's ledger.
     const { acquirer } = await openAcquirer(loaded, log, closers);
     return await new Settlement({ acquirer, journal, terminalId: config.terminal.terminalId,
-      merchantId: config.terminal.merchantId, nii: config.host.nii, log }).settle();
+      merchantId: config.terminal.merchantId, nii: config.host.nii, log }).settle('cli');
   } finally {
     for (const close of closers.reverse()) await close();
   }

@@ -56,6 +56,23 @@ const cardReader = z.discriminatedUnion('kind', [
 ]);
 
 /**
+ * Who takes the PIN. 'reader': the card reader's own keypad when it has one (PC/SC part 10
+ * VERIFY_PIN_DIRECT, plaintext offline PIN only); without one the card's CVM list falls back
+ * (signature, no CVM). 'simulator': the EMV PIN pad simulator, for rehearsal: offline
+ * plaintext and enciphered PIN, and online PIN under its DUKPT key (the one `quay provision`
+ * injected, or with testKey the ANSI X9.24-1 test key the embedded bank's BDK matches); the
+ * cardholder's entries are typed in turn at each prompt.
+ */
+const pinPad = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('reader') }),
+  z.strictObject({
+    kind: z.literal('simulator'),
+    entries: z.array(z.string().regex(/^\d{4,12}$/, '4 to 12 digits')).min(1).default(['1234']),
+    testKey: z.boolean().default(false),
+  }),
+]);
+
+/**
  * The bank's MAC: field (64 or 128), algorithm, padding and the bytes covered. Absent: no MAC.
  * Present: every request but network management carries one under the working MAC key from
  * the key exchange (quay sign-on), and the bank's answers must carry a valid one.
@@ -117,8 +134,23 @@ const printer = z.discriminatedUnion('kind', [
     path: z.string({ error: 'a USB printer needs its device, e.g. /dev/usb/lp0' }).min(1),
     profile: printerProfile.prefault({}),
   }),
+  z.strictObject({
+    kind: z.literal('serial'),
+    path: z.string({ error: 'a serial printer needs its device, e.g. /dev/ttyUSB0' }).min(1),
+    /** As the printer's DIP switches set it: 9600 or 115 200 on most. */
+    baudRate: z.number().int().positive().default(9600),
+    /** rtscts (hardware) or xonxoff (software), as the printer's DIP switches set it. */
+    flowControl: z.enum(['none', 'rtscts', 'xonxoff']).default('none'),
+    profile: printerProfile.prefault({}),
+  }),
   z.strictObject({ kind: z.literal('none') }),
 ]);
+
+/** The command set a pole display's DIP switches select, and its brightness (1 to 4). */
+const displayCommands = {
+  commandSet: z.enum(['cd5220', 'epson']).default('cd5220'),
+  brightness: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).default(4),
+};
 
 const display = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('console') }),
@@ -127,7 +159,20 @@ const display = z.discriminatedUnion('kind', [
     kind: z.literal('serial'),
     path: z.string({ error: 'a serial display needs its device, e.g. /dev/ttyUSB0' }).min(1),
     baudRate: z.number().int().positive().default(9600),
+    ...displayCommands,
   }),
+  z.strictObject({
+    kind: z.literal('hid'),
+    /** The hidraw device (/dev/hidraw0); without it, the first with vendorId and productId. */
+    path: z.string().min(1).optional(),
+    vendorId: z.number().int().min(0).max(0xffff).optional(),
+    productId: z.number().int().min(0).max(0xffff).optional(),
+    /** Output report ID (0: unnumbered) and data bytes per report, from the display's manual. */
+    reportId: z.number().int().min(0).max(255).default(0),
+    reportSize: z.number().int().min(2).max(255).default(32),
+    ...displayCommands,
+  }).refine((d) => d.path !== undefined || (d.vendorId !== undefined
+    && d.productId !== undefined), 'a HID display needs path, or vendorId and productId'),
 ]);
 
 export const configSchema = z.strictObject({
@@ -143,12 +188,22 @@ export const configSchema = z.strictObject({
   }),
   emv,
   cardReader,
+  pinPad: pinPad.prefault({ kind: 'reader' }),
   cardWaitMs: z.number().int().positive().default(60_000),
   host,
   printer,
   display,
   /** Folder for the journal and receipt copies; relative to the config file's folder. */
   dataDir: z.string().default('../var'),
+  /**
+   * quay's own log file (pino JSON lines, card data redacted), rotated by size: the current
+   * file, then `.1` (newest) to `.keep` (oldest). Absent path: logs/quay.log in the data folder.
+   */
+  logs: z.strictObject({
+    path: z.string().min(1).optional(),
+    maxBytes: z.number().int().min(4_096).default(10 * 1024 * 1024),
+    keep: z.number().int().min(1).max(50).default(5),
+  }).prefault({}),
   /** What may be approved while the bank cannot be reached; off unless enabled. */
   offline: z.strictObject({
     enabled: z.boolean().default(false),

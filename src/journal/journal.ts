@@ -55,11 +55,53 @@ export interface TransactionRow {
   receipt_png_path: string | null;
   pan_sealed: Buffer | null;
   pan_hash: string | null;
+  /** EMV record, hex as the card sent it: 5F34, 9F36, 9F34, 9F27, 9F10. */
+  pan_sequence: string | null;
+  atc: string | null;
+  cvm_results: string | null;
+  cid: string | null;
+  iad: string | null;
+  /** For a void or refund: the sale it undoes. */
+  original_id: number | null;
+}
+
+export type AuditAction = 'sign-in' | 'sign-out' | 'void' | 'refund' | 'settlement'
+  | 'config-change';
+
+export interface NewAuditEntry {
+  action: AuditAction;
+  /** The user name, 'desk' for the desk software's token, 'cli' for the command line. */
+  actor?: string;
+  /** A transaction ('#12'), a batch ('batch 3') or a file. */
+  target?: string;
+  outcome: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string | null;
+  action: AuditAction;
+  target: string | null;
+  outcome: string;
+  detail: Record<string, unknown> | null;
+}
+
+/** A void or refund of an approved sale, as the journal writes it before it leaves. */
+export interface NewAdjustment {
+  kind: 'void' | 'refund';
+  original: TransactionRow;
+  /** Whole dong: the sale's amount for a void, up to it for a refund. */
+  amount: number;
+  operator?: string;
+  idempotencyKey?: string;
 }
 
 /** Columns a state change may set alongside the state. Card data never appears here. */
 export type TransactionUpdate = Partial<Pick<TransactionRow,
   'masked_pan' | 'pan_last4' | 'aid' | 'app_label' | 'tvr' | 'tsi' | 'cryptogram' |
+  'pan_sequence' | 'atc' | 'cvm_results' | 'cid' | 'iad' |
   'response_code' | 'auth_code' | 'rrn' | 'error_code' | 'reason'>>;
 
 export interface SentNumbers {
@@ -447,6 +489,74 @@ export class Journal {
     }));
   }
 
+  /**
+   * Writes a void or refund before it is sent, under the sale's reference and terminal. With
+   * an idempotency key already seen, returns that row instead (no second void or refund).
+   */
+  createAdjustment(a: NewAdjustment): { row: TransactionRow; created: boolean } {
+    return this.write(() => {
+      if (a.idempotencyKey) {
+        const seen = this.db.prepare('SELECT * FROM transactions WHERE idempotency_key = ?')
+          .get(a.idempotencyKey) as TransactionRow | undefined;
+        if (seen) return { row: seen, created: false };
+      }
+      const now = new Date().toISOString();
+      const o = a.original;
+      const info = this.db.prepare(`
+        INSERT INTO transactions (created_at, updated_at, kind, state, amount, reference,
+          description, payer, operator, idempotency_key, terminal_id, merchant_id, masked_pan,
+          pan_last4, aid, app_label, original_id)
+        VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        now, now, a.kind, a.amount, o.reference, o.description, o.payer, a.operator ?? null,
+        a.idempotencyKey ?? null, o.terminal_id, o.merchant_id, o.masked_pan, o.pan_last4,
+        o.aid, o.app_label, o.id);
+      const id = Number(info.lastInsertRowid);
+      this.event(id, 'created', now, `${a.kind} of #${o.id}`);
+      return { row: this.mustGet(id), created: true };
+    });
+  }
+
+  /** The voids and refunds written against a sale, oldest first. */
+  adjustmentsOf(originalId: number): TransactionRow[] {
+    return this.db.prepare('SELECT * FROM transactions WHERE original_id = ? ORDER BY id')
+      .all(originalId) as TransactionRow[];
+  }
+
+  /**
+   * The bank approved a void: the void row is approved and its sale voided in one commit, so
+   * the sale can neither be voided twice nor go into the batch upload.
+   */
+  completeVoid(voidId: number, update: TransactionUpdate): void {
+    this.write(() => {
+      const row = this.mustGet(voidId);
+      if (row.kind !== 'void' || row.original_id === null) {
+        throw new JournalError('JOURNAL_ERROR', `transaction ${voidId} is not a void`);
+      }
+      this.moveInside(voidId, 'approved', update, null);
+      this.moveInside(row.original_id, 'voided', {}, `voided by #${voidId}`);
+    });
+  }
+
+  /**
+   * One line of the audit log: who did what to which transaction or file, and how it ended.
+   * `detail` must hold no card data or secret (callers pass names, IDs and codes).
+   */
+  audit(entry: NewAuditEntry): void {
+    this.write(() => {
+      this.db.prepare(`INSERT INTO audit (at, actor, action, target, outcome, detail)
+        VALUES (?, ?, ?, ?, ?, ?)`).run(new Date().toISOString(), entry.actor ?? null,
+        entry.action, entry.target ?? null, entry.outcome,
+        entry.detail === undefined ? null : JSON.stringify(entry.detail));
+    });
+  }
+
+  /** The audit log, newest first. */
+  auditLog(limit = 100): AuditEntry[] {
+    return (this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as
+      (Omit<AuditEntry, 'detail'> & { detail: string | null })[])
+      .map((row) => ({ ...row, detail: row.detail === null ? null : JSON.parse(row.detail) }));
+  }
+
   /** Takes the next STAN for a message of no payment (network management, settlement). */
   nextStan(): number {
     return this.write(() => {
@@ -458,7 +568,8 @@ export class Journal {
 
   /** What the bank holds of a batch: approved online or accepted as advices, oldest first. */
   batchTransactions(batch: number): TransactionRow[] {
-    return this.db.prepare(`SELECT * FROM transactions WHERE batch = ?
+    // A void is not a transaction of the batch: the bank took its sale out when it approved it.
+    return this.db.prepare(`SELECT * FROM transactions WHERE batch = ? AND kind != 'void'
       AND state IN ('approved', 'advice_accepted') ORDER BY id`).all(batch) as TransactionRow[];
   }
 
@@ -487,6 +598,10 @@ export class Journal {
       for (const row of this.batchTransactions(batch)) {
         this.moveInside(row.id, 'settled', {}, note);
       }
+      // Approved voids close with their batch too, though the totals never counted them.
+      const voids = this.db.prepare(`SELECT id FROM transactions WHERE batch = ?
+        AND kind = 'void' AND state = 'approved'`).all(batch) as { id: number }[];
+      for (const { id } of voids) this.moveInside(id, 'settled', {}, note);
       this.db.prepare('UPDATE transactions SET pan_sealed = NULL WHERE batch = ?').run(batch);
       const next = (batch % STAN_MAX) + 1;
       this.db.prepare('UPDATE counters SET value = ? WHERE name = ?').run(next, 'batch');

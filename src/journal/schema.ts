@@ -122,6 +122,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE reversals ADD COLUMN held_at TEXT;
     `,
   },
+  {
+    // The rest of the chip's record for the receipt and the bank (EMV Book 4 11.2): PAN
+    // sequence number, ATC, CVM results, cryptogram information data, issuer application data.
+    // None of them identifies the card; the card number itself stays sealed (version 3).
+    // A void or refund is a row of its own (kind 'void' or 'refund') that names the sale it
+    // undoes, so each has its STAN, its reversal and its answer like any request. The audit
+    // log keeps who signed in, voided, refunded, settled or changed the configuration.
+    version: 6,
+    sql: `
+      ALTER TABLE transactions ADD COLUMN original_id INTEGER REFERENCES transactions (id);
+      CREATE INDEX transactions_original ON transactions (original_id);
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT
+      );
+      CREATE INDEX audit_at ON audit (at);
+      ALTER TABLE transactions ADD COLUMN pan_sequence TEXT;
+      ALTER TABLE transactions ADD COLUMN atc TEXT;
+      ALTER TABLE transactions ADD COLUMN cvm_results TEXT;
+      ALTER TABLE transactions ADD COLUMN cid TEXT;
+      ALTER TABLE transactions ADD COLUMN iad TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

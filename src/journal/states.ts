@@ -18,6 +18,7 @@
  *    │            ├──▶ declined                          (the card declined before going online,
  *    │            │                                       or outside the offline policy)
  *    │            └──▶ failed                            (error before anything left for the bank)
+ *    ├──▶ sent                                           (a void: it needs no card)
  *    ├──▶ not_accepted                                   (no application, blocked card)
  *    └──▶ failed                                         (no card, reader error, bad card data)
  */
@@ -30,7 +31,8 @@ export const STATES = [
 export type TransactionState = (typeof STATES)[number];
 
 const ALLOWED: Record<TransactionState, readonly TransactionState[]> = {
-  created: ['card_read', 'not_accepted', 'failed'],
+  // A void needs no card: it goes from created straight to sent (a refund reads the card).
+  created: ['card_read', 'sent', 'not_accepted', 'failed'],
   card_read: ['sent', 'declined', 'failed', 'approved_offline'],
   sent: ['approved', 'declined', 'reversal_pending', 'approved_offline'],
   approved: ['voided', 'settled'],

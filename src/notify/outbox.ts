@@ -82,10 +82,13 @@ export class Outbox {
         for (const event of events) {
           if (!NOTIFIED_STATES.includes(event.state)) continue;
           const row = this.journal.get(event.transactionId);
-          if (!row) continue;
+          // A void's own outcome is told by its sale's 'voided'; a void refused changes nothing.
+          if (!row || row.kind === 'void') continue;
           const eventId = `${this.options.terminalId}-${event.id}`;
+          const outcome = row.kind === 'refund' && event.state === 'approved' ? 'refunded'
+            : event.state;
           const body = JSON.stringify({
-            eventId, outcome: event.state, at: event.at,
+            eventId, outcome, at: event.at,
             transaction: { ...publicTransaction(row), state: event.state },
           });
           added += this.db.prepare(`INSERT OR IGNORE INTO outbox

@@ -6,6 +6,7 @@ import { buildPurchase, readPurchaseResponse, type PurchaseRequest, type Purchas
   from '../acquirer/messages';
 import type { IsoMessage } from '../iso8583/message';
 import type { OdaSettings } from '../emv/oda/perform';
+import type { PinEntryDevice } from '../emv/pin-entry';
 import { asQuayError, QuayError, RequestError } from '../errors';
 import type { Journal, SentNumbers, TransactionRow, TransactionUpdate }
   from '../journal/journal';
@@ -15,6 +16,9 @@ import type { PaymentRequest } from './request';
 import type { DisplayEvent } from '../display/lines';
 import { outcomeReason, type ReceiptOutcome } from './receipts';
 import { storePurchase, type ReversalSender } from './reversals';
+import {
+  refundSale, voidSale, type AdjustmentResult, type RefundOptions, type VoidOptions,
+} from './adjustments';
 import { offlineAuthCode } from '../acquirer/advice';
 import type { AdviceQueue } from '../journal/advices';
 import { storeAdvice } from './advice-data';
@@ -52,6 +56,12 @@ export interface TerminalParts {
   profile: TerminalProfile;
   /** CA keys for offline data authentication; absent: none is done. */
   oda?: OdaSettings;
+  /**
+   * The PIN entry device of a card session: the reader's own PIN pad (PC/SC part 10) or an
+   * EMV PIN pad attached to the session. Absent, or resolving undefined: no PIN can be taken,
+   * and the card's CVM list decides what replaces it.
+   */
+  pinEntry?: (session: CardSession) => Promise<PinEntryDevice | undefined>;
   merchantId: string;
   nii: string;
   cardWaitMs: number;
@@ -135,6 +145,49 @@ export class PaymentTerminal {
     return state === 'created' || state === 'card_read' ? 'before-sending' : 'reversal';
   }
 
+  /**
+   * Voids an approved sale of the open batch (adjustments.ts). It uses the bank link, so it
+   * takes the terminal like a payment does: while one runs, TERMINAL_BUSY.
+   */
+  async voidPayment(id: number, options: VoidOptions = {}): Promise<AdjustmentResult> {
+    if (this.busy) throw new RequestError('TERMINAL_BUSY');
+    const original = this.parts.journal.get(id);
+    if (!original) throw new RequestError('NOT_FOUND', `no payment ${id}`);
+    this.busy = true;
+    try {
+      return await voidSale(this.parts, original, options);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Runs `work` (a settlement) with the terminal taken, so that no payment runs while the
+   * batch is closed; TERMINAL_BUSY while one does.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new RequestError('TERMINAL_BUSY');
+    this.busy = true;
+    try {
+      return await work();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Refunds all or part of a sale with its card in the reader (adjustments.ts). */
+  async refundPayment(id: number, options: RefundOptions): Promise<AdjustmentResult> {
+    if (this.busy) throw new RequestError('TERMINAL_BUSY');
+    const original = this.parts.journal.get(id);
+    if (!original) throw new RequestError('NOT_FOUND', `no payment ${id}`);
+    this.busy = true;
+    try {
+      return await refundSale(this.parts, original, options);
+    } finally {
+      this.busy = false;
+    }
+  }
+
   async pay(request: PaymentRequest): Promise<PaymentResult> {
     if (this.busy) throw new RequestError('TERMINAL_BUSY');
     this.busy = true;
@@ -190,7 +243,9 @@ export class PaymentTerminal {
   private async withCard(row: TransactionRow, request: PaymentRequest, session: CardSession,
     log: Logger): Promise<PaymentResult> {
     const { journal } = this.parts;
-    const kernel = new ContactKernel(session, this.parts.profile, log, this.parts.oda);
+    const pinEntry = await this.parts.pinEntry?.(session);
+    const kernel = new ContactKernel(session, this.parts.profile, log, this.parts.oda,
+      { pinEntry });
     const first = await kernel.start({
       amount: request.amount,
       transactionType: 0x00,
@@ -201,6 +256,7 @@ export class PaymentTerminal {
     journal.move(row.id, 'card_read', {
       masked_pan: card.maskedPan, pan_last4: lastFour(first.pan), aid: first.application.aid,
       app_label: card.label ?? null, tvr: card.tvr ?? null, tsi: card.tsi ?? null,
+      ...chipRecord(first.tags),
     });
     journal.recordCard(row.id, first.pan);
     hit('payment-card-read');
@@ -244,6 +300,8 @@ export class PaymentTerminal {
       expiry: first.expiry.slice(0, 4), track2: first.track2, iccData: first.iccData,
       posEntryMode: '051', terminalId: row.terminal_id, merchantId: row.merchant_id,
       nii: this.parts.nii, localTime: new Date(), invoice: numbers.invoice, batch: numbers.batch,
+      // Fields 52 and 53 exactly as the PIN device made them; storePurchase leaves them out.
+      pinBlock: first.cvm.onlinePin?.pinBlock, ksn: first.cvm.onlinePin?.ksn,
     };
   }
 
@@ -302,6 +360,7 @@ export class PaymentTerminal {
     }
     const update = {
       ...hostFields, tvr: hex(second.tvr), tsi: hex(second.tsi), cryptogram: hex(second.cryptogram),
+      ...chipRecord(second.tags),
     };
     card.tvr = update.tvr;
     card.tsi = update.tsi;
@@ -350,7 +409,7 @@ export class PaymentTerminal {
       return this.finish(row.id, card, log);
     }
     const update = { tvr: hex(second.tvr), tsi: hex(second.tsi),
-      cryptogram: hex(second.cryptogram) };
+      cryptogram: hex(second.cryptogram), ...chipRecord(second.tags) };
     card.tvr = update.tvr;
     card.tsi = update.tsi;
     card.cryptogram = update.cryptogram;
@@ -472,8 +531,20 @@ function cardFacts(first: FirstAcOutcome): CardFacts {
     label: first.application.preferredName ?? first.application.label,
     tvr: hex(first.tvr),
     tsi: hex(first.tsi),
-    cvm: 'none',
+    cvm: verification(first.cvm),
   };
+}
+
+/**
+ * The receipt's verification line from the CVM outcome (Book 4 A4): a signature line when a
+ * signature is due, "PIN verified" when a PIN succeeded (offline, result 02) or went online,
+ * otherwise no line.
+ */
+function verification(cvm: FirstAcOutcome['cvm']): CardFacts['cvm'] {
+  if (cvm.signatureRequired) return 'signature';
+  if (cvm.method === 'online-pin' && cvm.onlinePin !== undefined) return 'pin';
+  const succeeded = cvm.results[2] === 0x02;
+  return succeeded && cvm.method.includes('pin') ? 'pin' : 'none';
 }
 
 function resultEvent(row: TransactionRow): DisplayEvent {
@@ -517,6 +588,21 @@ function withCause(error: QuayError): string {
   const cause = error.cause;
   return cause instanceof Error && cause.message !== error.message
     ? `${error.message}: ${cause.message}` : error.message;
+}
+
+/**
+ * What the journal keeps of the chip's record beside TVR, TSI and cryptogram: PAN sequence
+ * number, ATC, CVM results, cryptogram information data and issuer application data, as the
+ * card or the kernel last set them.
+ */
+function chipRecord(tags: FirstAcOutcome['tags']): Pick<TransactionUpdate,
+  'pan_sequence' | 'atc' | 'cvm_results' | 'cid' | 'iad'> {
+  const value = (tag: string) => {
+    const bytes = tags[tag];
+    return bytes === undefined ? null : hex(bytes);
+  };
+  return { pan_sequence: value('5F34'), atc: value('9F36'), cvm_results: value('9F34'),
+    cid: value('9F27'), iad: value('9F10') };
 }
 
 function hex(b: Buffer): string {

@@ -11,6 +11,9 @@ import { parseEscPos } from '../receipt/escpos-parse';
 import { renderReceipt } from '../receipt/render';
 import type { PrinterProfile, ReceiptData, ReceiptMerchant } from '../receipt/types';
 import type { CardFacts, ReceiptSink } from './payment';
+import {
+  markedAsReprint, type PrintJobInfo, type PrinterNotice, type PrintQueue,
+} from '../print-queue';
 
 export interface ReceiptOutcome {
   /** The ESC/POS bytes sent to the printer, kept for reprints. */
@@ -18,8 +21,13 @@ export interface ReceiptOutcome {
   /** The same bytes decoded and drawn as the paper would look. */
   pngPath: string;
   printed: boolean;
+  /** In the print queue, to print once the printer can (paper back, cover closed). */
+  queued?: boolean;
   error?: { code: ErrorCode; message: string };
 }
+
+/** How long a payment's answer waits for its receipt to come out before saying "queued". */
+const PRINT_WAIT_MS = 10_000;
 
 export interface ReceiptOptions {
   printer: ReceiptPrinter | null;
@@ -29,6 +37,11 @@ export interface ReceiptOptions {
   language: 'vi' | 'en';
   journal: { recordReceipt(id: number, bytesPath: string, pngPath: string | null): void };
   log: Logger;
+  /**
+   * The durable print queue: a receipt is written there before any byte goes out and prints
+   * when the printer can. Without it (tests of the printer itself), jobs go straight out.
+   */
+  queue?: PrintQueue;
 }
 
 /**
@@ -59,6 +72,11 @@ export class PrintedReceipts implements ReceiptSink {
     }
     this.options.journal.recordReceipt(row.id, bytesPath, pngPath);
     if (!this.options.printer) return { bytesPath, pngPath, printed: false };
+    const { queue } = this.options;
+    if (queue) {
+      const id = queue.enqueue({ transactionId: row.id, kind: 'customer', bytes: escpos });
+      return { bytesPath, pngPath, ...(await firstOutcome(queue, id)) };
+    }
     try {
       const status = await printChecked(this.options.printer, escpos, 3_000);
       if (status.paperNearEnd) this.options.log.warn('receipt paper near end');
@@ -79,6 +97,13 @@ export class PrintedReceipts implements ReceiptSink {
     if (row.receipt_bytes_path === null) return null;
     const kept = { bytesPath: row.receipt_bytes_path, pngPath: row.receipt_png_path ?? '' };
     if (!this.options.printer) return { ...kept, printed: false };
+    const { queue } = this.options;
+    if (queue) {
+      // A receipt printed before the queue existed is marked as a reprint here.
+      const id = queue.reprint(row.id) ?? queue.enqueue({ transactionId: row.id,
+        kind: 'reprint', bytes: markedAsReprint(readFileSync(kept.bytesPath)) });
+      return { ...kept, ...(await firstOutcome(queue, id)) };
+    }
     try {
       await printChecked(this.options.printer, readFileSync(kept.bytesPath), 3_000);
       await this.options.printer.close();
@@ -118,6 +143,33 @@ export class PrintedReceipts implements ReceiptSink {
       language: this.options.language,
     };
   }
+}
+
+/**
+ * What became of a queued job first: printed, waiting for the printer (the clerk is told
+ * why), or still queued behind others when PRINT_WAIT_MS has passed.
+ */
+function firstOutcome(queue: PrintQueue, id: number):
+  Promise<Pick<ReceiptOutcome, 'printed' | 'queued' | 'error'>> {
+  return new Promise((resolve) => {
+    const done = (outcome: Pick<ReceiptOutcome, 'printed' | 'queued' | 'error'>) => {
+      clearTimeout(timer);
+      queue.events.off('printed', printed);
+      queue.events.off('waiting', waiting);
+      resolve(outcome);
+    };
+    const printed = (job: PrintJobInfo) => {
+      if (job.id === id) done({ printed: true });
+    };
+    const waiting = (notice: PrinterNotice) => {
+      if (notice.job.id === id) {
+        done({ printed: false, queued: true, error: { code: notice.code, message: notice.text } });
+      }
+    };
+    const timer = setTimeout(() => done({ printed: false, queued: true }), PRINT_WAIT_MS);
+    queue.events.on('printed', printed);
+    queue.events.on('waiting', waiting);
+  });
 }
 
 /** Why a payment did not go through, in both languages, from the journal row. */

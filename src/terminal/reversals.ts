@@ -1,5 +1,8 @@
-import { buildReversal, readReversalResponse, type PurchaseRequest }
-  from '../acquirer/messages';
+import {
+  buildRefund, buildReversal, buildVoid, readReversalResponse, reversalOf, type PurchaseRequest,
+  type RefundRequest, type VoidRequest,
+} from '../acquirer/messages';
+import type { IsoMessage } from '../iso8583/message';
 import { asQuayError } from '../errors';
 import type { Journal, PendingReversal } from '../journal/journal';
 import type { Logger } from '../log';
@@ -46,6 +49,47 @@ export function restorePurchase(stored: StoredPurchase): PurchaseRequest {
   };
 }
 
+/** A void or refund as kept, sealed, until its reversal is settled. */
+export type StoredAdjustment =
+  | { kind: 'void'; request: Omit<VoidRequest, 'localTime'> & { localTime: string } }
+  | { kind: 'refund'; request: Omit<RefundRequest, 'localTime' | 'track2' | 'iccData'>
+    & { localTime: string; track2?: string; iccData?: string } };
+
+/** What a reversal record holds: a sale (no kind, as kept since schema 2) or an adjustment. */
+export type StoredRequest = StoredPurchase | StoredAdjustment;
+
+export function storeVoid(req: VoidRequest): StoredAdjustment {
+  return { kind: 'void', request: { ...req, localTime: req.localTime.toISOString() } };
+}
+
+export function storeRefund(req: RefundRequest): StoredAdjustment {
+  return { kind: 'refund', request: { ...req, localTime: req.localTime.toISOString(),
+    track2: req.track2?.toString('hex'), iccData: req.iccData?.toString('hex') } };
+}
+
+function isAdjustment(stored: StoredRequest): stored is StoredAdjustment {
+  return 'kind' in stored && (stored.kind === 'void' || stored.kind === 'refund');
+}
+
+/** The 0400 (0401 when repeated) that undoes a stored request, and the terminal it names. */
+function reversalRequest(stored: StoredRequest, repeat: boolean):
+  { message: IsoMessage; terminalId: string } {
+  if (!isAdjustment(stored)) {
+    const original = restorePurchase(stored);
+    return { message: buildReversal(original, repeat), terminalId: original.terminalId };
+  }
+  const localTime = new Date(stored.request.localTime);
+  if (stored.kind === 'void') {
+    return { message: reversalOf(buildVoid({ ...stored.request, localTime }), repeat),
+      terminalId: stored.request.terminalId };
+  }
+  const { track2, iccData, ...rest } = stored.request;
+  const refund = buildRefund({ ...rest, localTime,
+    track2: track2 === undefined ? undefined : Buffer.from(track2, 'hex'),
+    iccData: iccData === undefined ? undefined : Buffer.from(iccData, 'hex') });
+  return { message: reversalOf(refund, repeat), terminalId: rest.terminalId };
+}
+
 /** How many sends of one reversal are allowed before it is held, unless configured. */
 export const DEFAULT_REVERSAL_MAX_ATTEMPTS = 5;
 
@@ -82,21 +126,20 @@ export class ReversalSender {
   }
 
   private async clearOnce(timeoutMs: number): Promise<boolean> {
-    for (const pending of this.journal.pendingReversals<StoredPurchase>()) {
+    for (const pending of this.journal.pendingReversals<StoredRequest>()) {
       if (!pending.held) await this.send(pending, timeoutMs);
     }
     return this.journal.pendingReversals().length === 0;
   }
 
-  private async send(pending: PendingReversal<StoredPurchase>, timeoutMs: number):
+  private async send(pending: PendingReversal<StoredRequest>, timeoutMs: number):
     Promise<void> {
-    const original = restorePurchase(pending.data);
     const ids = { journalId: pending.transactionId, stan: pending.stan };
     try {
-      const request = buildReversal(original, pending.attempts > 0);
+      const { message, terminalId } = reversalRequest(pending.data, pending.attempts > 0);
       const reply = readReversalResponse(
-        await this.acquirer.exchange(request, { timeoutMs }),
-        { stan: pending.stan, terminalId: original.terminalId });
+        await this.acquirer.exchange(message, { timeoutMs }),
+        { stan: pending.stan, terminalId });
       this.journal.reversalAcknowledged(pending.transactionId, reply.responseCode);
       this.log.info({ ...ids, rc: reply.responseCode }, 'reversal acknowledged');
     } catch (err) {

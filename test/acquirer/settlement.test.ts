@@ -7,7 +7,7 @@ import { loadVirtualCard } from '../../drivers/card/virtual/load';
 import { startApp, type App } from '../../src/app';
 import { RequestError } from '../../src/errors';
 import { AcquirerLink } from '../../src/acquirer/link';
-import { buildPurchase, buildVoid, readPurchaseResponse } from '../../src/acquirer/messages';
+import { buildPurchase } from '../../src/acquirer/messages';
 import { openBatchReport, Settlement } from '../../src/acquirer/settlement';
 import { startAcquirerSimulator, type AcquirerSimulator }
   from '../../src/acquirer/simulator/server';
@@ -72,19 +72,6 @@ function settlementOf(app: App, link: AcquirerLink): Settlement {
     merchantId: '000000000000001', nii: '001' });
 }
 
-/** The void of a sale, sent to the bank with the card number the journal kept sealed. */
-async function voidSale(app: App, link: AcquirerLink, journalId: number): Promise<void> {
-  const row = app.journal.get(journalId)!;
-  const stan = app.journal.nextStan();
-  const reply = await link.exchange(buildVoid({ stan, terminalId: TID,
-    merchantId: '000000000000001', nii: '001', localTime: new Date(), batch: row.batch!,
-    pan: app.journal.cardNumber(journalId)!,
-    original: { rrn: row.rrn!, authCode: row.auth_code!, amount: row.amount,
-      invoice: row.invoice! } }));
-  expect(readPurchaseResponse(reply, { stan, terminalId: TID }).responseCode).toBe('00');
-  app.journal.move(journalId, 'voided', {}, 'voided by the supervisor');
-}
-
 function sent(sim: AcquirerSimulator): string[] {
   return sim.ledger.requests().map((r) => r.mti);
 }
@@ -97,7 +84,7 @@ describe('settlement with the bank simulator', () => {
     const first = await pay(app, 150_000);
     const second = await pay(app, 20_000);
     const third = await pay(app, 450_000);
-    await voidSale(app, link, third.journalId);
+    const voided = await app.terminal.voidPayment(third.journalId);
     expect(openBatchReport(app.journal)).toEqual({ batch: 1, voidCount: 1, voidAmount: 450_000,
       totals: { saleCount: 2, saleAmount: 170_000, refundCount: 0, refundAmount: 0 } });
 
@@ -117,6 +104,9 @@ describe('settlement with the bank simulator', () => {
       expect(app.journal.events(id).at(-1)?.note).toBe('settled with the bank (batch 1)');
     }
     expect(app.journal.get(third.journalId)).toMatchObject({ state: 'voided', pan_sealed: null });
+    // The void itself closes with the batch it belonged to.
+    expect(voided.status).toBe('approved');
+    expect(app.journal.get(voided.journalId)).toMatchObject({ kind: 'void', state: 'settled' });
     const next = await pay(app, 30_000);
     expect(app.journal.get(next.journalId)?.batch).toBe(2);
   });

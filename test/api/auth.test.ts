@@ -63,6 +63,22 @@ describe('counter API sign-in', () => {
       expect(voided.status).toBe(403);
       expect((await voided.json() as { error: { code: string } }).error.code).toBe('FORBIDDEN');
 
+      // With a supervisor's confirmation the same clerk voids it: the bank approves the void
+      // and the sale is voided; a second void is refused and sends nothing.
+      const confirmed = await postJson(run.base, '/v1/payments/1/void',
+        { supervisor: { name: 'minh', secret: 'mật khẩu 9' } },
+        { authorization: `Bearer ${session.token}` });
+      expect(confirmed.status).toBe(200);
+      expect(await confirmed.json()).toMatchObject({ kind: 'void', status: 'approved',
+        originalId: 1, amount: 150_000, responseCode: '00', stan: 2 });
+      expect(run.app.journal.get(1)?.state).toBe('voided');
+      const again = await postJson(run.base, '/v1/payments/1/void',
+        { supervisor: { name: 'minh', secret: 'mật khẩu 9' } },
+        { authorization: `Bearer ${session.token}` });
+      expect(again.status).toBe(409);
+      expect((await again.json() as { error: { code: string } }).error.code)
+        .toBe('NOT_VOIDABLE');
+
       const out = await fetch(`${run.base}/v1/sessions/current`, { method: 'DELETE',
         headers: { authorization: `Bearer ${session.token}` } });
       expect(out.status).toBe(204);

@@ -44,7 +44,7 @@ const TABLE: Record<string, string[]> = {
   'host-port-out-of-range': ['host.port: Too big: expected number to be <=65535'],
   'unknown-printer-kind': [
     "printer.kind: Invalid discriminator value. "
-      + "Expected 'embedded-simulator' | 'tcp' | 'usb' | 'none'",
+      + "Expected 'embedded-simulator' | 'tcp' | 'usb' | 'serial' | 'none'",
   ],
   'no-aids': ['emv.aids: Too small: expected array to have >=1 items'],
 };

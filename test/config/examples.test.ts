@@ -17,7 +17,7 @@ const EXAMPLES_TABLE: [string, (c: ReturnType<typeof loadConfig>['config']) => u
   ['printer-58mm-usb.yaml', (c) => c.printer, { kind: 'usb', path: '/dev/usb/lp0',
     profile: { widthDots: 384, columns: 32, cutter: false } }],
   ['display-cd5220.yaml', (c) => c.display, { kind: 'serial', path: '/dev/ttyUSB0',
-    baudRate: 9600 }],
+    baudRate: 9600, commandSet: 'cd5220', brightness: 4 }],
 ];
 
 describe('example configurations for common hardware', () => {

@@ -19,11 +19,11 @@ describe('journal', () => {
     journal.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
     db.close();
     const again = Journal.open(path);
     // synchronous is per connection: check the journal's own connection sets it.
-    expect(again.schemaVersion).toBe(5);
+    expect(again.schemaVersion).toBe(6);
     again.close();
   });
 
@@ -47,6 +47,18 @@ describe('journal', () => {
     expect(reopened.events(row.id).map((e) => e.state))
       .toEqual(['created', 'card_read', 'sent', 'approved']);
     reopened.close();
+  });
+
+  it('keeps the chip record: PSN, ATC, CVM results, CID and IAD', () => {
+    const journal = Journal.open(tempJournalPath());
+    const { row } = journal.createPayment({ ...base, amount: 150_000, reference: 'HS-EMV' });
+    journal.move(row.id, 'card_read', { pan_sequence: '01', atc: '0011',
+      cvm_results: '5E0300', cid: '80', iad: '06010A03A00000' });
+    journal.markSent(row.id);
+    journal.move(row.id, 'approved', { cid: '40', iad: '06010A03600000' });
+    expect(journal.get(row.id)).toMatchObject({ pan_sequence: '01', atc: '0011',
+      cvm_results: '5E0300', cid: '40', iad: '06010A03600000' });
+    journal.close();
   });
 
   it('wraps the STAN from 999999 to 1', () => {

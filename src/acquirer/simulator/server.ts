@@ -35,6 +35,8 @@ export interface SimJournalEntry {
   terminalId?: string;
   /** Field 4 as received. */
   amount?: string;
+  /** Field 3 as received: 00xxxx sale, 02xxxx void, 20xxxx refund. */
+  processingCode?: string;
   /** Fields present in the request, in order. */
   fields: number[];
   fault: FaultMode;
@@ -158,6 +160,8 @@ class Simulator {
     if (stan !== undefined) entry.stan = stan;
     if (terminalId !== undefined) entry.terminalId = terminalId.trimEnd();
     if (amount !== undefined) entry.amount = amount;
+    const processingCode = fieldText(request, 3);
+    if (processingCode !== undefined) entry.processingCode = processingCode;
     this.journal.push(entry);
     const refused = this.security.refuse(request, frame.message, frame.tpdu, at);
     const decision = refused ?? this.security.keyExchange(request, at)

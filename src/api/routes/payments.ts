@@ -89,27 +89,25 @@ export function paymentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.post('/v1/payments/:id/void', async (request) => {
-    const body = parseWith(voidRequest, request.body);
+    const body = parseWith(voidRequest, request.body ?? {});
     const supervisor = await ctx.gate.requireSupervisor(request, body.supervisor);
     const row = mustRow(request);
-    approvedOnly(row);
     ctx.log.info({ journalId: row.id, supervisor }, 'void requested');
-    throw new RequestError('OPERATION_UNAVAILABLE',
-      'the bank link has no void message yet; void it in the bank back office');
+    return ctx.terminal.voidPayment(row.id, { operator: supervisor,
+      idempotencyKey: headerKey(request) });
   });
 
   app.post('/v1/payments/:id/refund', async (request) => {
     const body = parseWith(refundRequest, request.body);
     const supervisor = await ctx.gate.requireSupervisor(request, body.supervisor);
     const row = mustRow(request);
-    approvedOnly(row);
     if (body.amount > row.amount) {
       throw new RequestError('AMOUNT_INVALID',
         `a refund is at most the original ${row.amount} dong`, { detail: { field: 'amount' } });
     }
     ctx.log.info({ journalId: row.id, supervisor, amount: body.amount }, 'refund requested');
-    throw new RequestError('OPERATION_UNAVAILABLE',
-      'the bank link has no refund message yet; refund it in the bank back office');
+    return ctx.terminal.refundPayment(row.id, { amount: body.amount, operator: supervisor,
+      idempotencyKey: headerKey(request) });
   });
 
   app.post('/v1/payments/:id/reprint', async (request) => {
@@ -125,11 +123,10 @@ export function paymentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 }
 
-function approvedOnly(row: TransactionRow): void {
-  if (row.state !== 'approved') {
-    throw new RequestError('REQUEST_INVALID', `payment ${row.id} is ${row.state}, not approved`,
-      { detail: { field: 'id' } });
-  }
+/** The Idempotency-Key header, checked; undefined when absent. */
+function headerKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  return header === undefined ? undefined : parseWith(idempotencyKey, header, 'idempotency-key');
 }
 
 /**
