@@ -30,4 +30,15 @@ describe('payment request', () => {
       description: undefined, operator: undefined, idempotencyKey: undefined,
     });
   });
+
+  it('takes the dossier number (Số hồ sơ) as printable text of at most 40 characters', () => {
+    expect(validatePaymentRequest({ amount: 150_000, reference: 'LP-1',
+      dossier: ' HS-000.00.12.H29-250305-0042 ' }).dossier).toBe('HS-000.00.12.H29-250305-0042');
+    expect(() => validatePaymentRequest({ amount: 1, reference: 'LP-1', dossier: 'HS\t1' }))
+      .toThrow(/dossier must be at most 40 printable characters/);
+    expect(() => validatePaymentRequest({ amount: 1, reference: 'LP-1', dossier: 'H'.repeat(41) }))
+      .toThrow(/dossier must be at most 40/);
+    expect(() => validatePaymentRequest({ amount: 1, reference: 'LP-1', dossier: 42 }))
+      .toThrow(/dossier must be text/);
+  });
 });
