@@ -33,6 +33,7 @@ import { sampleMessages } from './fuzz-iso8583';
 import { forwarding } from './bench-forward';
 import { journalWrites, reportLatency } from './bench-journal';
 import { kernelBench } from './bench-kernel';
+import { receiptModes } from './bench-receipts';
 
 interface Figure {
   name: string;
@@ -338,6 +339,7 @@ await isoMessages();
 await isoAgainstIso8583();
 await roundTrips();
 await receipts();
+receiptModes();
 await payments();
 await journalAndForwarding();
 await kernelBench();

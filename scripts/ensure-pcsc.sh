@@ -3,13 +3,14 @@
 # - pcscd, the vpcd virtual reader driver (Debian package vsmartcard-vpcd), socat and the
 #   PC/SC headers (libpcsclite-dev, which npm's pcsclite addon builds against);
 # - tesseract with its Vietnamese model, which reads the receipts' PNGs back in the tests;
+# - Debian's chromium, the browser the clerk page's tests drive (never a downloaded one);
 # - npm's pcsclite module loads.
 # As root on Debian it installs what is missing; otherwise it says what to run and fails.
 # It never skips: the PC/SC tests are part of the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pcscd libpcsclite-dev vsmartcard-vpcd socat tesseract-ocr tesseract-ocr-vie)
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd socat tesseract-ocr tesseract-ocr-vie chromium)
 apt_line="apt-get install -y ${packages[*]}"
 
 have_pcscd() { command -v pcscd >/dev/null 2>&1 || [ -x /usr/sbin/pcscd ]; }
@@ -24,6 +25,8 @@ have_socat() { command -v socat >/dev/null 2>&1; }
 have_tesseract() {
   command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie
 }
+# test/browser launches this exact path through playwright-core.
+have_chromium() { [ -x /usr/bin/chromium ]; }
 
 missing=()
 have_pcscd || missing+=(pcscd)
@@ -31,6 +34,7 @@ have_vpcd || missing+=(vsmartcard-vpcd)
 have_headers || missing+=(libpcsclite-dev)
 have_socat || missing+=(socat)
 have_tesseract || missing+=(tesseract-ocr-vie)
+have_chromium || missing+=(chromium)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -63,4 +67,4 @@ if ! pcsclite_loads; then
     exit 1
   fi
 fi
-echo "ensure-pcsc: pcscd, vpcd, socat, tesseract (vie) and npm pcsclite are ready"
+echo "ensure-pcsc: pcscd, vpcd, socat, tesseract (vie), chromium and npm pcsclite are ready"

@@ -42,6 +42,7 @@ import { AdviceQueue } from './journal/advices';
 import { Forwarder } from './forwarder/forwarder';
 import { kernelOfflineCompletion } from './terminal/offline';
 import { CustomerStatusDisplay } from './terminal/status-display';
+import { openQrCounter, type QrCounter } from './terminal/qr-payment';
 
 export interface AppOptions {
   log: Logger;
@@ -69,6 +70,8 @@ export interface App {
   settlement: Settlement;
   /** Receipts kept and printed; reprints go through here. */
   receipts: PrintedReceipts;
+  /** VietQR payments, when the qr section is configured. */
+  qr?: QrCounter;
   reader: CardReader;
   config: Readonly<QuayConfig>;
   dataDir: string;
@@ -183,8 +186,11 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
     const settlement = new Settlement({ acquirer, journal, terminalId: config.terminal.terminalId,
       merchantId: config.terminal.merchantId, nii: config.host.nii,
       log: log.child({ part: 'settlement' }) });
+    const qr = config.qr && await openQrCounter(config.qr, { journal, terminal, log,
+      terminalId: config.terminal.terminalId, merchantId: config.terminal.merchantId });
+    if (qr) closers.push(() => qr.close());
     return { terminal, journal, receipts, reader: reader.reader, config, dataDir, acquirerSimulator,
-      printerSimulator, close, adviceQueue, forwarder, reversals, outbox, settlement };
+      printerSimulator, close, adviceQueue, forwarder, reversals, outbox, settlement, qr };
   } catch (err) {
     await close();
     throw err;

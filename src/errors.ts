@@ -329,6 +329,18 @@ export const ERROR_CATALOGUE = {
     action: 'Check the network link; the terminal keeps asking until the wait ends.',
     retryable: true,
   },
+  QR_REFUND_BY_TRANSFER: {
+    en: 'A QR payment is refunded by bank transfer, not through the card terminal',
+    vi: 'Thanh toán QR được hoàn tiền bằng chuyển khoản ngân hàng, không qua máy thanh toán thẻ',
+    action: "Return the money by a transfer to the payer's account; the card host never held it.",
+    retryable: false,
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    en: 'This idempotency key was used for another request',
+    vi: 'Khóa chống trùng lặp này đã được dùng cho một yêu cầu khác',
+    action: 'Ask for the status by this key to see what it names; a new request needs a new key.',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

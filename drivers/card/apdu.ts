@@ -118,11 +118,36 @@ export function withLe(command: Buffer, le: number): Buffer {
   return buildApdu(cla, ins, p1, p2, data, le === 0 ? 256 : le);
 }
 
+/** Only a T=0 session can leave a case-4 answer behind a warning; T=1 carries it at once. */
+function isT0(session: Pick<CardSession, 'transmit'>): boolean {
+  return (session as Partial<CardSession>).protocol === 'T0';
+}
+
+function isWarningWithoutData(response: ResponseApdu): boolean {
+  return response.data.length === 0 && (response.sw1 === 0x62 || response.sw1 === 0x63);
+}
+
+/**
+ * EMV Book 1 annex A (T=0, case 4): a card that answers a warning (62xx, 63xx) before its data
+ * still holds the data; GET RESPONSE with Le 00 fetches it, and the warning stands as the
+ * command's status (SELECT 6283 with the FCI of a blocked application). When the card has
+ * nothing to give, the warning alone is the answer.
+ */
+async function fetchAfterWarning(session: Pick<CardSession, 'transmit'>,
+  warning: ResponseApdu): Promise<ResponseApdu> {
+  const fetched = await exchange(session,
+    buildApdu(0x00, INS_GET_RESPONSE, 0x00, 0x00, undefined, 256));
+  if (fetched.sw !== 0x9000) return warning;
+  return { ...warning, data: fetched.data };
+}
+
 /**
  * Sends one command with the T=0 rules of EMV Book 1 9.3 / ISO 7816-4 5.1.3:
  * - 61xx: the card holds xx more bytes (00 = 256); fetch them with GET RESPONSE, as often as
  *   the card keeps answering 61xx, concatenating the data.
  * - 6Cxx: wrong Le; send the same command again with Le = xx (once per command).
+ * - on a T=0 session, 62xx or 63xx without data to a case-4 command: GET RESPONSE for the
+ *   data, keeping the warning (fetchAfterWarning).
  * Case-4 commands are sent as given: mapping them onto T=0 TPDUs is the reader driver's job.
  */
 export async function exchange(
@@ -138,6 +163,10 @@ export async function exchange(
       leCorrected = true;
       next = withLe(next, response.sw2);
       continue;
+    }
+    if (round === 0 && isT0(session) && isWarningWithoutData(response)
+      && parseCommandApdu(command)?.case === 4) {
+      return fetchAfterWarning(session, response);
     }
     chunks.push(response.data);
     if (response.sw1 !== 0x61) {

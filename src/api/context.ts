@@ -1,4 +1,6 @@
 import type { Settlement } from '../acquirer/settlement';
+import type { FeeItem } from '../config/schema';
+import type { QrCounter } from '../terminal/qr-payment';
 import type { Journal, TransactionRow } from '../journal/journal';
 import type { Logger } from '../log';
 import type { PaymentTerminal } from '../terminal/payment';
@@ -21,6 +23,10 @@ export interface ApiParts {
   outbox?: { pendingCount(): number };
   /** Closes the card batch with the bank; absent: no settlement through the API. */
   settlement?: Pick<Settlement, 'settle'>;
+  /** The fee catalogue the clerk page offers (config `fees`); absent: the clerk types all. */
+  fees?: readonly FeeItem[];
+  /** VietQR payments; absent: the QR routes answer OPERATION_UNAVAILABLE. */
+  qr?: QrCounter;
 }
 
 export interface ApiContext extends ApiParts {

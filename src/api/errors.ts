@@ -12,9 +12,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   TERMINAL_BUSY: 409,
   ABORT_TOO_LATE: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
   NOT_VOIDABLE: 409,
   NOT_REFUNDABLE: 409,
   REVERSAL_PENDING: 409,
+  QR_REFUND_BY_TRANSFER: 409,
   SETTLEMENT_BLOCKED: 409,
   SETTLEMENT_REFUSED: 502,
   OPERATION_UNAVAILABLE: 501,
@@ -41,7 +43,8 @@ export function errorBody(err: QuayError) {
  */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown,
   prefix = ''): z.output<S> {
-  const parsed = schema.safeParse(input ?? {});
+  // An absent body or query is empty; a JSON `null` is a body, and not an object.
+  const parsed = schema.safeParse(input === undefined ? {} : input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.');

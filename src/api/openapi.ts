@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import * as s from './schemas';
+// The page's reads register their components as a side effect of this import.
+import './page/schemas';
 
 /** A route as documented: its statuses and the component each answers with. */
 interface RouteDoc {
@@ -57,6 +59,8 @@ export const ROUTES: readonly RouteDoc[] = [
     responses: { 200: 'AdjustmentResult', ...WITH_ID, ...ERRORS(403, 409) } },
   { method: 'post', path: '/v1/payments/{id}/reprint', summary: 'Print the kept receipt again',
     responses: { 200: 'ReprintResult', ...WITH_ID, ...ERRORS(501) } },
+  { method: 'post', path: '/v1/reports/x/print', summary: 'Print the X report of the open batch',
+    responses: { 200: 'ReportPrintResult', ...ERRORS(401, 501) } },
   { method: 'get', path: '/v1/reports/x', summary: 'Totals of the open card batch (X report)',
     responses: { 200: 'BatchReport', ...ERRORS(401) } },
   { method: 'post', path: '/v1/settlement',
@@ -68,10 +72,42 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'get', path: '/v1/transactions',
     summary: 'Search transactions by reference, date range and state, newest first',
     query: s.transactionQuery, responses: { 200: 'TransactionPage', ...ERRORS(400, 401) } },
+  { method: 'get', path: '/', summary: 'The clerk page (HTML)', open: true,
+    responses: { 200: null } },
+  { method: 'get', path: '/customer', summary: "The customer's second screen (HTML)",
+    open: true, responses: { 200: null } },
+  ...['clerk.js', 'customer.js', 'words.js', 'page.css'].map((file): RouteDoc => ({
+    method: 'get', path: `/page/${file}`, summary: 'A file of the pages', open: true,
+    responses: { 200: null } })),
+  { method: 'get', path: '/v1/fees', summary: 'The fee catalogue the clerk page offers',
+    responses: { 200: 'FeeCatalogue', ...ERRORS(401) } },
+  { method: 'get', path: '/v1/customer-screen',
+    summary: "What the customer's screen shows: the latest payment's amount and status",
+    open: true, responses: { 200: 'CustomerScreen' } },
+  { method: 'get', path: '/v1/offline', summary: 'Offline approvals still owed to the bank',
+    responses: { 200: 'OfflineCount', ...ERRORS(401) } },
+  { method: 'post', path: '/v1/qr-payments',
+    summary: 'Show a VietQR code for a fee and wait for the transfer (one payment at a time)',
+    body: 'QrPaymentRequest', headers: [
+      { name: 'idempotency-key', description: 'Same key, same code: never shown twice' }],
+    responses: { 200: 'QrPaymentShown', 201: 'QrPaymentShown',
+      ...ERRORS(400, 401, 409, 413, 415, 501, 502) } },
+  { method: 'get', path: '/v1/qr-payments/{id}', summary: 'Status of a QR payment',
+    responses: { 200: 'QrPayment', ...WITH_ID, ...ERRORS(501) } },
+  { method: 'post', path: '/v1/qr-payments/{id}/cancel',
+    summary: 'Stop waiting for the transfer; a transfer arriving later is flagged',
+    responses: { 200: 'QrPayment', ...WITH_ID, ...ERRORS(409, 501) } },
+  { method: 'post', path: '/v1/qr-payments/{id}/refund',
+    summary: 'Refused: a QR payment is returned by bank transfer, outside the card host',
+    responses: { ...WITH_ID, ...ERRORS(409) } },
+  { method: 'get', path: '/v1/qr-transfers/flagged',
+    summary: 'Transfers for the supervisor: another amount, late, or a second one',
+    responses: { 200: 'QrTransferPage', ...ERRORS(401, 403, 501) } },
 ];
 
 /** Components read as requests (their input form: an amount may be a digit string). */
-const REQUESTS = new Set(['PaymentRequest', 'Credentials', 'VoidRequest', 'RefundRequest']);
+const REQUESTS = new Set(['PaymentRequest', 'Credentials', 'VoidRequest', 'RefundRequest',
+  'QrPaymentRequest']);
 
 /** JSON Schema 2020-12 (the dialect of OpenAPI 3.1) of an unnamed schema. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {

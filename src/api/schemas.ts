@@ -30,20 +30,25 @@ export const paymentRequest = z.strictObject({
   reference: printable(40),
   description: printable(120).optional(),
   payer: printable(80).optional(),
+  /** Số hồ sơ: the dossier number the fee belongs to, printed on the receipt. */
+  dossier: printable(40).optional(),
   operator: printable(40).optional(),
   idempotencyKey: idempotencyKey.optional(),
 }).register(apiRegistry, { id: 'PaymentRequest' });
 
 export const publicStatus = z.enum(['in_progress', 'outcome_unknown', 'approved',
   'approved_offline', 'advice_declined', 'declined', 'not_accepted', 'failed',
-  'reversal_pending', 'reversed', 'voided']);
+  'reversal_pending', 'reversed', 'voided',
+  // A QR payment whose transfer did not match (amount, late, after a cancel): a supervisor
+  // settles it with the payer; see /v1/qr-transfers/flagged.
+  'flagged']);
 
 const reason = z.object({ code: z.string(), vi: z.string(), en: z.string() }).nullable();
 
 export const transaction = z.object({
   journalId: z.int(),
   /** A sale, or the void or refund of the sale named by originalId. */
-  kind: z.enum(['purchase', 'void', 'refund']),
+  kind: z.enum(['purchase', 'void', 'refund', 'qr']),
   originalId: z.int().nullable(),
   status: publicStatus,
   state: z.enum(STATES),
@@ -137,6 +142,12 @@ export const adjustmentResult = z.object({
 
 const countAmount = z.object({ count: z.int(), amount: z.int() });
 
+/** Payments by tender: card sales of the open batch, QR payments since the last settlement. */
+export const tenderTotals = z.object({
+  card: countAmount,
+  qr: countAmount,
+}).register(apiRegistry, { id: 'TenderTotals' });
+
 export const batchReport = z.object({
   kind: z.enum(['X', 'Z']),
   batch: z.int(),
@@ -145,6 +156,8 @@ export const batchReport = z.object({
   voids: countAmount,
   /** Sales less refunds, whole dong. */
   net: z.int(),
+  /** The X report only: cards and QR apart (a QR transfer is not in the card batch). */
+  byTender: tenderTotals.optional(),
 }).register(apiRegistry, { id: 'BatchReport' });
 
 export const settlementResult = batchReport.extend({
@@ -178,6 +191,14 @@ export const reprintResult = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 }).register(apiRegistry, { id: 'ReprintResult' });
 
+export const reportPrintResult = z.object({
+  report: z.literal('X'),
+  batch: z.int(),
+  printed: z.boolean(),
+  queued: z.boolean(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+}).register(apiRegistry, { id: 'ReportPrintResult' });
+
 export const health = z.object({
   status: z.literal('ok'),
   busy: z.boolean(),
@@ -205,3 +226,67 @@ export const errorBody = z.object({
 
 export type PublicTransaction = z.infer<typeof transaction>;
 export type PublicStatus = z.infer<typeof publicStatus>;
+
+/**
+ * A QR payment: the payer scans the code and transfers from a banking app. `note` follows
+ * the short reference in the transfer content, folded to ASCII (the bank matches on it).
+ */
+export const qrPaymentRequest = z.strictObject({
+  amount: amountInput,
+  reference: printable(40),
+  description: printable(120).optional(),
+  payer: printable(80).optional(),
+  operator: printable(40).optional(),
+  idempotencyKey: idempotencyKey.optional(),
+  note: printable(40).optional(),
+}).register(apiRegistry, { id: 'QrPaymentRequest' });
+
+/** A transfer the bank reported, kept under the bank's own transaction ID. */
+export const qrTransfer = z.object({
+  transferId: z.string(),
+  journalId: z.int().nullable(),
+  amount: z.int(),
+  content: z.string(),
+  paidAt: z.string(),
+  receivedAt: z.string(),
+  /** What it did: paid its payment, or flagged for the supervisor (the other values). */
+  disposition: z.enum(['paid', 'amount-mismatch', 'late', 'extra', 'unknown']),
+  reviewed: z.boolean(),
+}).register(apiRegistry, { id: 'QrTransfer' });
+
+export const qrPayment = z.object({
+  journalId: z.int(),
+  kind: z.literal('qr'),
+  /** declined: the wait timed out or was cancelled; flagged: for the supervisor. */
+  status: z.enum(['waiting', 'approved', 'declined', 'flagged', 'failed']),
+  state: z.enum(STATES),
+  amount: z.int(),
+  currency: z.literal('VND'),
+  reference: z.string(),
+  /** The short reference in the transfer content. */
+  qrReference: z.string(),
+  description: z.string().nullable(),
+  payer: z.string().nullable(),
+  operator: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** The bank's transaction ID of the transfer that paid or flagged it. */
+  bankTransferId: z.string().nullable(),
+  transfers: z.array(qrTransfer),
+  reason,
+}).register(apiRegistry, { id: 'QrPayment' });
+
+export const qrPaymentShown = qrPayment.extend({
+  content: z.string(),
+  /** The EMVCo payload, and the code as a PNG data URL for the customer screen. */
+  payload: z.string(),
+  png: z.string(),
+  expiresAt: z.string().nullable(),
+  replayed: z.boolean(),
+}).register(apiRegistry, { id: 'QrPaymentShown' });
+
+export const qrTransferPage = z.object({
+  items: z.array(qrTransfer),
+}).register(apiRegistry, { id: 'QrTransferPage' });
+

@@ -5,7 +5,9 @@ import { installErrorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { batchRoutes } from './routes/batch';
 import { healthRoutes } from './routes/health';
+import { pageRoutes } from './routes/page';
 import { paymentRoutes } from './routes/payments';
+import { qrRoutes } from './routes/qr';
 import { sessionRoutes } from './routes/sessions';
 import { transactionRoutes } from './routes/transactions';
 
@@ -45,6 +47,8 @@ export function buildApi(parts: ApiParts): FastifyInstance {
   paymentRoutes(app, ctx);
   transactionRoutes(app, ctx);
   batchRoutes(app, ctx);
+  pageRoutes(app, ctx);
+  qrRoutes(app, ctx);
   app.get('/v1/openapi.json', async () => openApiDocument());
   return app;
 }

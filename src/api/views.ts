@@ -16,6 +16,10 @@ export function statusOf(state: TransactionState): PublicStatus {
     // The bank took the advice: the payment stands approved there as an online one does.
     case 'settled': case 'advice_accepted': return 'approved';
     case 'advice_sent': return 'approved_offline';
+    // A QR code waiting for its transfer; one that expired or was cancelled is declined.
+    case 'qr_waiting': return 'in_progress';
+    case 'qr_expired': return 'declined';
+    case 'qr_flagged': return 'flagged';
     default: return state;
   }
 }
@@ -25,8 +29,10 @@ export const RUNNING_STATES: readonly TransactionState[] = ['created', 'card_rea
 
 /** Which states a status filter means. */
 export function statesOf(status: string): TransactionState[] {
-  if (status === 'in_progress') return ['created', 'card_read'];
+  if (status === 'in_progress') return ['created', 'card_read', 'qr_waiting'];
   if (status === 'outcome_unknown') return ['sent'];
+  if (status === 'declined') return ['declined', 'qr_expired'];
+  if (status === 'flagged') return ['qr_flagged'];
   if (status === 'approved') return ['approved', 'settled', 'advice_accepted'];
   if (status === 'approved_offline') return ['approved_offline', 'advice_sent'];
   return [status as TransactionState];
@@ -47,7 +53,8 @@ export function publicTransaction(row: TransactionRow): PublicTransaction {
 }
 
 function kindOf(row: TransactionRow): PublicTransaction['kind'] {
-  return row.kind === 'void' || row.kind === 'refund' ? row.kind : 'purchase';
+  return row.kind === 'void' || row.kind === 'refund' || row.kind === 'qr' ? row.kind
+    : 'purchase';
 }
 
 export function publicResult(row: TransactionRow, result: PaymentResult) {

@@ -35,6 +35,7 @@ program.command('pay')
   .requiredOption('-r, --ref <reference>', 'fee reference: dossier, invoice or bill number')
   .option('--description <text>', 'what the fee is for')
   .option('--payer <name>', 'who pays')
+  .option('--dossier <number>', 'Số hồ sơ: the dossier the fee belongs to')
   .option('--operator <id>', 'the clerk taking the payment')
   .option('--idempotency-key <key>', 'the same key never charges twice')
   .option('--card <file>', 'virtual card (profile or trace) to insert')
@@ -48,7 +49,7 @@ program.command('pay')
     try {
       const result = await app.terminal.pay({
         amount, reference: opts.ref, description: opts.description, payer: opts.payer,
-        operator: opts.operator, idempotencyKey: opts.idempotencyKey,
+        dossier: opts.dossier, operator: opts.operator, idempotencyKey: opts.idempotencyKey,
       });
       const out = opts.json ? JSON.stringify(result, null, 2) : describePayment(result);
       process.stdout.write(`${out}\n`);
@@ -68,7 +69,7 @@ program.command('start')
     const { token, users } = app.config.api;
     const api = buildApi({ terminal: app.terminal, journal: app.journal, log,
       receipts: app.receipts, security: { token, users }, outbox: app.outbox,
-      settlement: app.settlement });
+      settlement: app.settlement, fees: app.config.fees, qr: app.qr });
     const { host, port } = app.config.api;
     await api.listen({ host, port });
     const stop = async () => {
@@ -108,6 +109,7 @@ interface PayOptions {
   ref: string;
   description?: string;
   payer?: string;
+  dossier?: string;
   operator?: string;
   idempotencyKey?: string;
   card?: string;

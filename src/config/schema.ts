@@ -3,6 +3,7 @@ import { aidParameters, checkAidParameters } from './emv-aid';
 import { checkCombinations } from './combinations';
 import { checkHostMac } from './host-mac';
 import { macProfileSchema } from '../iso8583/mac-profile';
+import { qrSection } from './qr';
 
 const hex = (bytes?: number) =>
   z.string().regex(/^([0-9A-Fa-f]{2})+$/, 'hex bytes').refine(
@@ -115,6 +116,16 @@ const printerProfile = z.strictObject({
     { error: 'the head is 384 dots wide (58 mm paper) or 576 dots (80 mm)' }).default(384),
   columns: z.number().int().min(24).max(64).default(32),
   cutter: z.boolean().default(false),
+  /**
+   * raster: the text drawn with quay's font, right on any printer; text: the printer's own
+   * font through a Vietnamese code page (checked with columns in combinations.ts).
+   */
+  mode: z.enum(['raster', 'text']).optional(),
+  /** ESC t table for text mode: 52 Windows-1258, or 30 TCVN-3 (31 for its capitals). */
+  codePage: z.union([z.literal(52), z.literal(30)],
+    { error: 'codePage is 52 (Windows-1258) or 30 (TCVN-3)' }).optional(),
+  /** The printer has GS ( k QR functions; otherwise QR codes are sent as an image. */
+  qrCommand: z.boolean().optional(),
 });
 
 const printer = z.discriminatedUnion('kind', [
@@ -241,9 +252,22 @@ export const configSchema = z.strictObject({
       retryMaxMs: z.number().int().positive().default(300_000),
     }).optional(),
   }).prefault({}),
+  /**
+   * The catalogue of public-service fees the clerk page offers: choosing one fills the
+   * description and, where the fee is fixed, the amount (whole dong).
+   */
+  fees: z.array(z.strictObject({
+    code: z.string().regex(/^[A-Za-z0-9._-]{1,24}$/),
+    vi: z.string().min(1).max(120),
+    en: z.string().min(1).max(120),
+    amount: z.number().int().positive().max(999_999_999_999).optional(),
+  })).default([]),
+  /** VietQR payments (config/qr.ts); absent: cards only. */
+  qr: qrSection.optional(),
 }).superRefine(checkCombinations);
 
 export type QuayConfig = z.infer<typeof configSchema>;
 export type HostConfig = QuayConfig['host'];
 export type PrinterConfig = QuayConfig['printer'];
 export type DisplayConfig = QuayConfig['display'];
+export type FeeItem = QuayConfig['fees'][number];

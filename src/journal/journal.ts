@@ -15,6 +15,8 @@ export interface NewPayment {
   reference: string;
   description?: string;
   payer?: string;
+  /** Số hồ sơ: the dossier number the fee belongs to, printed on the receipt. */
+  dossier?: string;
   operator?: string;
   idempotencyKey?: string;
   terminalId: string;
@@ -63,6 +65,14 @@ export interface TransactionRow {
   iad: string | null;
   /** For a void or refund: the sale it undoes. */
   original_id: number | null;
+  /** Số hồ sơ (schema 7); null on a void or refund, whose receipt prints its sale's. */
+  dossier: string | null;
+  /**
+   * For a QR payment (schema 8): the reference in the transfer content, the code shown. Null
+   * on every other row; optional so that rows written out by hand need not name them.
+   */
+  qr_reference?: string | null;
+  qr_payload?: string | null;
 }
 
 export type AuditAction = 'sign-in' | 'sign-out' | 'void' | 'refund' | 'settlement'
@@ -257,10 +267,11 @@ export class Journal {
       const now = new Date().toISOString();
       const info = this.db.prepare(`
         INSERT INTO transactions (created_at, updated_at, state, amount, reference, description,
-          payer, operator, idempotency_key, terminal_id, merchant_id)
-        VALUES (?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          payer, dossier, operator, idempotency_key, terminal_id, merchant_id)
+        VALUES (?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
         now, now, p.amount, p.reference, p.description ?? null, p.payer ?? null,
-        p.operator ?? null, p.idempotencyKey ?? null, p.terminalId, p.merchantId);
+        p.dossier ?? null, p.operator ?? null, p.idempotencyKey ?? null, p.terminalId,
+        p.merchantId);
       const id = Number(info.lastInsertRowid);
       this.event(id, 'created', now, null);
       return { row: this.mustGet(id), created: true };

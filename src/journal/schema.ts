@@ -150,6 +150,40 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE transactions ADD COLUMN iad TEXT;
     `,
   },
+  {
+    // Số hồ sơ: the administrative dossier a fee belongs to, printed on the receipt so that
+    // the payer and the clerk who files it can match the paper to the dossier.
+    version: 7,
+    sql: `
+      ALTER TABLE transactions ADD COLUMN dossier TEXT;
+    `,
+  },
+  {
+    // QR payments (kind 'qr'): the short reference the payer's bank carries in the transfer
+    // content, and the code shown. Every transfer the bank reports is kept under the bank's own
+    // transaction ID, so a repeated notification or poll is known as such after a restart too,
+    // and a transfer the supervisor must look at (another amount, late, a second one) stays
+    // listed until reviewed.
+    version: 8,
+    sql: `
+      ALTER TABLE transactions ADD COLUMN qr_reference TEXT;
+      ALTER TABLE transactions ADD COLUMN qr_payload TEXT;
+      CREATE UNIQUE INDEX transactions_qr_reference ON transactions (qr_reference)
+        WHERE qr_reference IS NOT NULL;
+      CREATE TABLE qr_transfers (
+        transfer_id TEXT PRIMARY KEY,
+        transaction_id INTEGER REFERENCES transactions (id),
+        amount INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        paid_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        disposition TEXT NOT NULL
+          CHECK (disposition IN ('paid', 'amount-mismatch', 'late', 'extra', 'unknown')),
+        reviewed_at TEXT
+      );
+      CREATE INDEX qr_transfers_transaction ON qr_transfers (transaction_id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

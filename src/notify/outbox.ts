@@ -10,7 +10,14 @@ import { publicTransaction } from '../api/views';
 /** The outcomes pushed to the dossier or billing system: each is final for its payment. */
 export const NOTIFIED_STATES: readonly TransactionState[] = [
   'approved', 'declined', 'reversed', 'voided', 'approved_offline', 'advice_declined',
+  // A QR code that expired or was cancelled, and one whose transfer did not match.
+  'qr_expired', 'qr_flagged',
 ];
+
+/** The outcome names desk software reads for a QR payment's own states. */
+const QR_OUTCOMES: Partial<Record<TransactionState, string>> = {
+  qr_expired: 'declined', qr_flagged: 'flagged',
+};
 
 export const SIGNATURE_HEADER = 'x-quay-signature';
 export const EVENT_HEADER = 'x-quay-event-id';
@@ -86,7 +93,7 @@ export class Outbox {
           if (!row || row.kind === 'void') continue;
           const eventId = `${this.options.terminalId}-${event.id}`;
           const outcome = row.kind === 'refund' && event.state === 'approved' ? 'refunded'
-            : event.state;
+            : QR_OUTCOMES[event.state] ?? event.state;
           const body = JSON.stringify({
             eventId, outcome, at: event.at,
             transaction: { ...publicTransaction(row), state: event.state },
@@ -101,13 +108,23 @@ export class Outbox {
     }
   }
 
-  /** Posts every notification that is due, once each; returns how many were delivered. */
+  /**
+   * Posts every notification that is due, once each, in the order the outcomes happened;
+   * returns how many were delivered. A transaction's later outcome waits while an earlier one
+   * is undelivered, so the receiver never hears "voided" before "approved".
+   */
   async deliverDue(): Promise<number> {
-    const due = this.db.prepare(`SELECT event_id, body, attempts FROM outbox
-      WHERE delivered_at IS NULL AND next_at <= ? ORDER BY next_at, event_id`)
-      .all(this.now()) as { event_id: string; body: string; attempts: number }[];
+    const waiting = this.db.prepare(`SELECT event_id, transaction_id, body, attempts, next_at
+      FROM outbox WHERE delivered_at IS NULL ORDER BY rowid`).all() as { event_id: string;
+      transaction_id: number; body: string; attempts: number; next_at: number }[];
+    const held = new Set<number>();
     let delivered = 0;
-    for (const item of due) {
+    for (const item of waiting) {
+      if (held.has(item.transaction_id)) continue;
+      if (item.next_at > this.now()) {
+        held.add(item.transaction_id);
+        continue;
+      }
       const error = await this.post(item.event_id, item.body);
       if (error === undefined) {
         this.db.prepare(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1,
@@ -115,6 +132,7 @@ export class Outbox {
           item.event_id);
         delivered++;
       } else {
+        held.add(item.transaction_id);
         const delay = Math.min(this.options.retryBaseMs * 2 ** item.attempts,
           this.options.retryMaxMs);
         this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?

@@ -10,7 +10,7 @@ import type { IsoMessage } from '../iso8583/message';
 import type { Journal, TransactionRow } from '../journal/journal';
 import type { Logger } from '../log';
 import { lastFour, maskPan } from '../mask';
-import type { Acquirer, TerminalParts } from './payment';
+import type { Acquirer, ReceiptSink, TerminalParts } from './payment';
 import { storeRefund, storeVoid, type ReversalSender } from './reversals';
 
 /**
@@ -29,6 +29,8 @@ export interface AdjustmentParts {
   reversalTimeoutMs: number;
   nii: string;
   log: Logger;
+  /** Prints the receipt of a void the bank approved; absent: none is printed. */
+  receipts?: Pick<ReceiptSink, 'printAdjustment'>;
 }
 
 /** Transaction type 20: refund (ISO 8583 processing code 20, EMV tag 9C). */
@@ -125,7 +127,21 @@ export async function voidSale(parts: AdjustmentParts, original: TransactionRow,
       error_code: answer.error.code, reason: answer.error.message });
     if (answer.maybeDelivered) await parts.reversals.clear(parts.reversalTimeoutMs);
   }
-  return audited(journal, journal.get(row.id)!);
+  const result = audited(journal, journal.get(row.id)!);
+  await printReceipt(parts, result, original, log);
+  return result;
+}
+
+/**
+ * The receipt of an approved void or refund, once its outcome is in the journal and the
+ * audit log: the paper follows the bank's answer and never holds it up or undoes it.
+ */
+async function printReceipt(parts: AdjustmentParts, result: AdjustmentResult,
+  original: TransactionRow, log: Logger): Promise<void> {
+  if (result.status !== 'approved' || !parts.receipts?.printAdjustment) return;
+  const receipt = await parts.receipts.printAdjustment(parts.journal.get(result.journalId)!,
+    original);
+  if (receipt?.error) log.warn({ err: receipt.error.code }, 'receipt not printed');
 }
 
 export interface RefundOptions extends VoidOptions {
@@ -240,7 +256,9 @@ async function refundWithCard(parts: TerminalParts, row: TransactionRow,
       error_code: answer.error.code, reason: answer.error.message });
     if (answer.maybeDelivered) await parts.reversals.clear(parts.reversalTimeoutMs);
   }
-  return audited(journal, journal.get(row.id)!);
+  const result = audited(journal, journal.get(row.id)!);
+  await printReceipt(parts, result, original, log);
+  return result;
 }
 
 function refundRequest(parts: TerminalParts, row: TransactionRow, original: TransactionRow,

@@ -14,7 +14,9 @@ import type { Logger } from '../log';
 import { lastFour, maskPan } from '../mask';
 import type { PaymentRequest } from './request';
 import type { DisplayEvent } from '../display/lines';
-import { outcomeReason, type ReceiptOutcome } from './receipts';
+import { outcomeReason, type ReceiptOutcome, type ReportData } from './receipts';
+import { batchReportData, zReportData } from './reports';
+import type { SettlementResult } from '../acquirer/settlement';
 import { storePurchase, type ReversalSender } from './reversals';
 import {
   refundSale, voidSale, type AdjustmentResult, type RefundOptions, type VoidOptions,
@@ -33,9 +35,15 @@ export interface Acquirer {
   exchange(request: IsoMessage, options?: { timeoutMs?: number }): Promise<IsoMessage>;
 }
 
+/** Each method keeps a copy and prints it; none throws: a printer fault is reported. */
 export interface ReceiptSink {
-  /** Prints the receipt and keeps a copy; never throws: a printer fault is reported. */
+  /** The receipt (and copies) of a payment that reached the bank or the card's decision. */
   print(row: TransactionRow, card: CardFacts): Promise<ReceiptOutcome | null>;
+  /** The receipt of a void or refund, printed once the bank approved it. */
+  printAdjustment?(row: TransactionRow, original: TransactionRow):
+    Promise<ReceiptOutcome | null>;
+  /** An end-of-day report. */
+  printReport?(report: ReportData): Promise<ReceiptOutcome | null>;
 }
 
 export interface StatusDisplay {
@@ -173,6 +181,32 @@ export class PaymentTerminal {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Closes the batch with the bank, the terminal taken as for any settlement, then prints
+   * the Z report. The batch is closed whatever becomes of the paper: the report is kept and
+   * queued, and can be printed again.
+   */
+  async settle(settlement: { settle(actor?: string): Promise<SettlementResult> },
+    actor?: string): Promise<SettlementResult> {
+    const result = await this.exclusive(() => settlement.settle(actor));
+    const report = await this.parts.receipts.printReport?.(zReportData(this.parts.journal,
+      result, this.reportIds()));
+    if (report?.error) this.parts.log.warn({ err: report.error.code }, 'Z report not printed');
+    return result;
+  }
+
+  /** Prints the X report of the open batch: its totals so far, nothing closed. */
+  async printXReport(): Promise<ReceiptOutcome | null> {
+    const { journal, receipts } = this.parts;
+    if (!receipts.printReport) return null;
+    return receipts.printReport(batchReportData(journal, 'X', journal.counter('batch'),
+      this.reportIds()));
+  }
+
+  private reportIds(): { terminalId: string; merchantId: string } {
+    return { terminalId: this.parts.profile.terminalId, merchantId: this.parts.merchantId };
   }
 
   /** Refunds all or part of a sale with its card in the reader (adjustments.ts). */

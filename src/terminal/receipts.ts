@@ -8,11 +8,13 @@ import { ERROR_CATALOGUE, QuayError, type ErrorCode } from '../errors';
 import type { TransactionRow } from '../journal/journal';
 import type { Logger } from '../log';
 import { parseEscPos } from '../receipt/escpos-parse';
-import { renderReceipt } from '../receipt/render';
-import type { PrinterProfile, ReceiptData, ReceiptMerchant } from '../receipt/types';
+import { renderReceipt, renderReport } from '../receipt/render';
+import type {
+  BatchTotals, PrinterProfile, ReceiptData, ReceiptMerchant,
+} from '../receipt/types';
 import type { CardFacts, ReceiptSink } from './payment';
 import {
-  markedAsReprint, type PrintJobInfo, type PrinterNotice, type PrintQueue,
+  markedAsReprint, type PrintJobInfo, type PrintJobKind, type PrinterNotice, type PrintQueue,
 } from '../print-queue';
 
 export interface ReceiptOutcome {
@@ -44,52 +46,99 @@ export interface ReceiptOptions {
   queue?: PrintQueue;
 }
 
+/** An end-of-day report as the terminal knows it; the merchant's name and address are added. */
+export type ReportData = Omit<BatchTotals, 'merchant' | 'language'> & {
+  merchantId: string;
+  terminalId: string;
+};
+
+/** Which copy a file and a print job hold. */
+type Copy = 'customer' | 'merchant';
+
+/** States in which a payment stands approved, online or by the card offline. */
+const APPROVED_STATES = new Set(['approved', 'approved_offline', 'advice_sent',
+  'advice_accepted', 'settled']);
+
+/** Approved by the card offline (Y1, Y3), the bank not yet told or just told. */
+function approvedOffline(row: TransactionRow): boolean {
+  return row.state === 'approved_offline' || row.state === 'advice_sent'
+    || row.response_code === 'Y1' || row.response_code === 'Y3';
+}
+
 /**
- * Lays out, keeps and prints the customer's receipt of a payment that reached the bank. The
- * copy on disk is written before printing, so a printer fault never loses a receipt: it can be
- * reprinted from the journal.
+ * Lays out, keeps and prints the receipts of the terminal: payments that reached the bank or
+ * the card's offline decision, voids and refunds the bank approved, and end-of-day reports.
+ * Each copy is written to disk before printing, so a printer fault never loses a receipt: it
+ * can be reprinted from the journal, and with the print queue it prints once the printer can.
  */
 export class PrintedReceipts implements ReceiptSink {
   constructor(private readonly options: ReceiptOptions) {
     mkdirSync(options.dir, { recursive: true });
   }
 
+  /**
+   * The customer's copy; with a signature due (the CVM performed, 9F34, was signature), the
+   * merchant's copy with the signature line first, since the payer signs it at the counter
+   * while the customer's copy prints.
+   */
   async print(row: TransactionRow, card: CardFacts): Promise<ReceiptOutcome | null> {
     if (row.stan === null || row.invoice === null || row.batch === null) return null;
-    const base = join(this.options.dir, `receipt-${row.id}-customer`);
-    const bytesPath = `${base}.bin`;
-    const pngPath = `${base}.png`;
+    const data = this.receiptData(row, card);
+    const customer = this.keep(data, `receipt-${row.id}-customer`);
+    if (!customer) return null;
+    this.options.journal.recordReceipt(row.id, customer.bytesPath, customer.pngPath);
+    const jobs: { kind: Copy; escpos: Buffer }[] = [];
+    if (data.result === 'approved' && card.cvm === 'signature') {
+      const merchant = this.keep({ ...data, copy: 'merchant' }, `receipt-${row.id}-merchant`);
+      if (merchant) jobs.push({ kind: 'merchant', escpos: merchant.escpos });
+    }
+    jobs.push({ kind: 'customer', escpos: customer.escpos });
+    return { bytesPath: customer.bytesPath, pngPath: customer.pngPath,
+      ...(await this.send(row.id, jobs)) };
+  }
+
+  /**
+   * The receipt of a void or refund the bank approved: its own invoice and STAN, and the
+   * sale's it undoes. A void reads no card, so its card lines are the sale's.
+   */
+  async printAdjustment(row: TransactionRow, original: TransactionRow):
+    Promise<ReceiptOutcome | null> {
+    if (row.state !== 'approved' || (row.kind !== 'void' && row.kind !== 'refund')) return null;
+    if (row.stan === null || row.invoice === null || original.stan === null
+      || original.invoice === null) return null;
+    const card: CardFacts = {
+      maskedPan: row.masked_pan ?? original.masked_pan ?? '',
+      aid: row.aid ?? original.aid ?? '', label: row.app_label ?? original.app_label ?? undefined,
+      tvr: row.tvr ?? undefined, tsi: row.tsi ?? undefined,
+      cryptogram: row.cryptogram ?? undefined, cvm: 'none',
+    };
+    const own = { ...row, batch: row.batch ?? original.batch, dossier: original.dossier };
+    const data: ReceiptData = { ...this.receiptData(own, card), transaction: row.kind,
+      original: { invoice: original.invoice, stan: original.stan } };
+    const kept = this.keep(data, `receipt-${row.id}-customer`);
+    if (!kept) return null;
+    this.options.journal.recordReceipt(row.id, kept.bytesPath, kept.pngPath);
+    return { bytesPath: kept.bytesPath, pngPath: kept.pngPath,
+      ...(await this.send(row.id, [{ kind: 'customer', escpos: kept.escpos }])) };
+  }
+
+  /** An X or Z report, kept under the batch's number and printed as a job of no payment. */
+  async printReport(report: ReportData): Promise<ReceiptOutcome | null> {
+    const { merchantId, terminalId, ...totals } = report;
+    const stamp = report.printedAt.toISOString().replace(/[-:.]/g, '');
+    const name = `report-${report.report}-batch-${report.batch}-${stamp}`;
     let escpos: Buffer;
     try {
-      escpos = renderReceipt(this.receiptData(row, card), this.options.profile).escpos;
-      writeFileSync(bytesPath, escpos);
-      const page = renderPage(parseEscPos(escpos), this.options.profile.widthDots);
-      writeFileSync(pngPath, pageToPng(page));
+      escpos = renderReport({ ...totals, language: this.options.language,
+        merchant: { ...this.options.merchant, merchantId, terminalId } },
+      this.options.profile).escpos;
     } catch (err) {
-      // The payment stands whatever happens to its receipt; the journal keeps the outcome.
-      this.options.log.error({ err }, 'receipt not rendered');
+      this.options.log.error({ err }, 'report not rendered');
       return null;
     }
-    this.options.journal.recordReceipt(row.id, bytesPath, pngPath);
-    if (!this.options.printer) return { bytesPath, pngPath, printed: false };
-    const { queue } = this.options;
-    if (queue) {
-      const id = queue.enqueue({ transactionId: row.id, kind: 'customer', bytes: escpos });
-      return { bytesPath, pngPath, ...(await firstOutcome(queue, id)) };
-    }
-    try {
-      const status = await printChecked(this.options.printer, escpos, 3_000);
-      if (status.paperNearEnd) this.options.log.warn('receipt paper near end');
-      // One receipt, one connection: raw (port 9100) printing delimits a job by closing it,
-      // the only end-of-job mark a printer without a cutter gets. The next call reconnects.
-      await this.options.printer.close();
-      return { bytesPath, pngPath, printed: true };
-    } catch (err) {
-      const error = err instanceof QuayError ? err
-        : new QuayError('PRINTER_ERROR', String(err), { cause: err });
-      return { bytesPath, pngPath, printed: false,
-        error: { code: error.code, message: error.message } };
-    }
+    const kept = this.write(escpos, name);
+    if (!kept) return null;
+    return { ...kept, ...(await this.send(null, [{ kind: 'report', escpos }])) };
   }
 
   /** Sends the kept bytes of a receipt to the printer again, exactly as first printed. */
@@ -102,7 +151,7 @@ export class PrintedReceipts implements ReceiptSink {
       // A receipt printed before the queue existed is marked as a reprint here.
       const id = queue.reprint(row.id) ?? queue.enqueue({ transactionId: row.id,
         kind: 'reprint', bytes: markedAsReprint(readFileSync(kept.bytesPath)) });
-      return { ...kept, ...(await firstOutcome(queue, id)) };
+      return { ...kept, ...(await firstOutcome(queue, [id])) };
     }
     try {
       await printChecked(this.options.printer, readFileSync(kept.bytesPath), 3_000);
@@ -115,7 +164,66 @@ export class PrintedReceipts implements ReceiptSink {
     }
   }
 
+  /** Renders a receipt and keeps its bytes and picture; null when it could not be made. */
+  private keep(data: ReceiptData, name: string):
+    { escpos: Buffer; bytesPath: string; pngPath: string } | null {
+    let escpos: Buffer;
+    try {
+      escpos = renderReceipt(data, this.options.profile).escpos;
+    } catch (err) {
+      // The payment stands whatever happens to its receipt; the journal keeps the outcome.
+      this.options.log.error({ err }, 'receipt not rendered');
+      return null;
+    }
+    const kept = this.write(escpos, name);
+    return kept && { escpos, ...kept };
+  }
+
+  private write(escpos: Buffer, name: string): { bytesPath: string; pngPath: string } | null {
+    const base = join(this.options.dir, name);
+    const paths = { bytesPath: `${base}.bin`, pngPath: `${base}.png` };
+    try {
+      writeFileSync(paths.bytesPath, escpos);
+      const page = renderPage(parseEscPos(escpos), this.options.profile.widthDots);
+      writeFileSync(paths.pngPath, pageToPng(page));
+      return paths;
+    } catch (err) {
+      this.options.log.error({ err }, 'receipt not kept');
+      return null;
+    }
+  }
+
+  /**
+   * Sends the jobs in order: through the queue when there is one (written before any byte
+   * goes out), else straight to the printer, one connection per job.
+   */
+  private async send(transactionId: number | null,
+    jobs: { kind: PrintJobKind; escpos: Buffer }[]): Promise<PrintState> {
+    const { printer, queue } = this.options;
+    if (!printer) return { printed: false };
+    if (queue) {
+      const ids = jobs.map((job) => queue.enqueue({ transactionId, kind: job.kind,
+        bytes: job.escpos }));
+      return firstOutcome(queue, ids);
+    }
+    try {
+      for (const job of jobs) {
+        const status = await printChecked(printer, job.escpos, 3_000);
+        if (status.paperNearEnd) this.options.log.warn('receipt paper near end');
+        // One receipt, one connection: raw (port 9100) printing delimits a job by closing it,
+        // the only end-of-job mark a printer without a cutter gets. The next call reconnects.
+        await printer.close();
+      }
+      return { printed: true };
+    } catch (err) {
+      const error = err instanceof QuayError ? err
+        : new QuayError('PRINTER_ERROR', String(err), { cause: err });
+      return { printed: false, error: { code: error.code, message: error.message } };
+    }
+  }
+
   private receiptData(row: TransactionRow, card: CardFacts): ReceiptData {
+    const approved = APPROVED_STATES.has(row.state);
     return {
       merchant: { ...this.options.merchant, merchantId: row.merchant_id,
         terminalId: row.terminal_id },
@@ -134,35 +242,40 @@ export class PrintedReceipts implements ReceiptSink {
       cvm: card.cvm,
       amount: row.amount,
       reference: row.reference,
+      dossier: row.dossier ?? undefined,
       description: row.description ?? undefined,
       payer: row.payer ?? undefined,
       authCode: row.auth_code ?? undefined,
-      result: row.state === 'approved' ? 'approved' : 'declined',
+      result: approved ? 'approved' : 'declined',
       responseCode: row.response_code ?? undefined,
-      reason: row.state === 'approved' ? undefined : outcomeReason(row),
+      reason: approved ? undefined : outcomeReason(row),
+      offline: approved && approvedOffline(row) ? true : undefined,
       language: this.options.language,
     };
   }
 }
 
+type PrintState = Pick<ReceiptOutcome, 'printed' | 'queued' | 'error'>;
+
 /**
- * What became of a queued job first: printed, waiting for the printer (the clerk is told
- * why), or still queued behind others when PRINT_WAIT_MS has passed.
+ * What became of queued jobs first: all printed, one waiting for the printer (the clerk is
+ * told why), or still queued behind others when PRINT_WAIT_MS has passed.
  */
-function firstOutcome(queue: PrintQueue, id: number):
-  Promise<Pick<ReceiptOutcome, 'printed' | 'queued' | 'error'>> {
+function firstOutcome(queue: PrintQueue, ids: number[]): Promise<PrintState> {
+  const left = new Set(ids);
   return new Promise((resolve) => {
-    const done = (outcome: Pick<ReceiptOutcome, 'printed' | 'queued' | 'error'>) => {
+    const done = (outcome: PrintState) => {
       clearTimeout(timer);
       queue.events.off('printed', printed);
       queue.events.off('waiting', waiting);
       resolve(outcome);
     };
     const printed = (job: PrintJobInfo) => {
-      if (job.id === id) done({ printed: true });
+      left.delete(job.id);
+      if (left.size === 0) done({ printed: true });
     };
     const waiting = (notice: PrinterNotice) => {
-      if (notice.job.id === id) {
+      if (left.has(notice.job.id)) {
         done({ printed: false, queued: true, error: { code: notice.code, message: notice.text } });
       }
     };

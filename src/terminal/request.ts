@@ -8,7 +8,7 @@ export const MAX_AMOUNT = 999_999_999_999;
 export type PaymentRequest = Omit<NewPayment, 'terminalId' | 'merchantId'>;
 
 const TEXT_LIMITS = {
-  reference: 40, description: 120, payer: 80, operator: 40, idempotencyKey: 64,
+  reference: 40, description: 120, payer: 80, dossier: 40, operator: 40, idempotencyKey: 64,
 };
 
 /**
@@ -24,6 +24,7 @@ export function validatePaymentRequest(input: Record<string, unknown>): PaymentR
     reference,
     description: text(input, 'description'),
     payer: text(input, 'payer'),
+    dossier: text(input, 'dossier'),
     operator: text(input, 'operator'),
     idempotencyKey: text(input, 'idempotencyKey'),
   };

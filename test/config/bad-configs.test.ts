@@ -42,6 +42,8 @@ const TABLE: Record<string, string[]> = {
     'display.path: a serial display needs its device, e.g. /dev/ttyUSB0',
   ],
   'host-port-out-of-range': ['host.port: Too big: expected number to be <=65535'],
+  'api-open-to-network': ['api.host: the API on 0.0.0.0 is reachable from the network: set '
+    + 'api.token for the desk software or api.users (quay user hash), or bind it to 127.0.0.1'],
   'unknown-printer-kind': [
     "printer.kind: Invalid discriminator value. "
       + "Expected 'embedded-simulator' | 'tcp' | 'usb' | 'serial' | 'none'",

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../src/journal/journal';
+import { LATEST_VERSION } from '../../src/journal/schema';
 import { JournalError } from '../../src/errors';
 
 const base = { terminalId: 'QUAY0001', merchantId: '000000000000001' };
@@ -19,11 +20,11 @@ describe('journal', () => {
     journal.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     db.close();
     const again = Journal.open(path);
     // synchronous is per connection: check the journal's own connection sets it.
-    expect(again.schemaVersion).toBe(6);
+    expect(again.schemaVersion).toBe(LATEST_VERSION);
     again.close();
   });
 

@@ -16,7 +16,7 @@ export async function startApi(extra: Partial<ApiParts> = {},
   overrides: Record<string, unknown> = {}): Promise<RunningApi> {
   const app = await startApp(testConfig(overrides), { log: silentLogger });
   const api = buildApi({ terminal: app.terminal, journal: app.journal, receipts: app.receipts,
-    settlement: app.settlement, log: silentLogger, ...extra });
+    settlement: app.settlement, fees: app.config.fees, qr: app.qr, log: silentLogger, ...extra });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const address = api.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

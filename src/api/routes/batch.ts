@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { openBatchReport, type BatchReport, type SettlementResult }
   from '../../acquirer/settlement';
 import { RequestError } from '../../errors';
+import { tenderTotals } from '../../terminal/qr-payment';
 import type { ApiContext } from '../context';
 import { parseWith } from '../errors';
 import { auditQuery, voidRequest } from '../schemas';
@@ -14,7 +15,16 @@ import { auditQuery, voidRequest } from '../schemas';
 export function batchRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/v1/reports/x', async (request) => {
     ctx.gate.requireCaller(request);
-    return reportView('X', openBatchReport(ctx.journal));
+    return { ...reportView('X', openBatchReport(ctx.journal)),
+      byTender: tenderTotals(ctx.journal) };
+  });
+
+  app.post('/v1/reports/x/print', async (request) => {
+    ctx.gate.requireCaller(request);
+    const outcome = await ctx.terminal.printXReport();
+    if (!outcome) throw new RequestError('OPERATION_UNAVAILABLE', 'no printer configured');
+    return { report: 'X', batch: ctx.journal.counter('batch'), printed: outcome.printed,
+      queued: outcome.queued ?? false, error: outcome.error ?? null };
   });
 
   app.post('/v1/settlement', async (request) => {
@@ -22,7 +32,7 @@ export function batchRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const supervisor = await ctx.gate.requireSupervisor(request, body.supervisor);
     const settlement = ctx.settlement;
     if (!settlement) throw new RequestError('OPERATION_UNAVAILABLE', 'no settlement configured');
-    const result = await ctx.terminal.exclusive(() => settlement.settle(supervisor));
+    const result = await ctx.terminal.settle(settlement, supervisor);
     return settledView(result);
   });
 

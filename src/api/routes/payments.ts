@@ -38,8 +38,12 @@ export function paymentRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const key = body.idempotencyKey ?? headerKey;
     // A repeated key answers with the first payment even while another one runs.
     const seen = key === undefined ? undefined : ctx.journal.byIdempotencyKey(key);
-    if (seen) return reply.status(200).send({ ...publicTransaction(seen), replayed: true,
-      receipt: null });
+    if (seen) {
+      sameRequest(seen, key!, { kind: 'purchase', amount: body.amount,
+        reference: body.reference }, body.idempotencyKey ? 'idempotencyKey' : 'idempotency-key');
+      return reply.status(200).send({ ...publicTransaction(seen), replayed: true,
+        receipt: null });
+    }
     const payment = { ...body, idempotencyKey: key,
       operator: body.operator ?? (caller.kind === 'user' ? caller.name : undefined) };
     if (!/respond-async/i.test(String(request.headers.prefer ?? ''))) {
@@ -92,22 +96,25 @@ export function paymentRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const body = parseWith(voidRequest, request.body ?? {});
     const supervisor = await ctx.gate.requireSupervisor(request, body.supervisor);
     const row = mustRow(request);
+    const key = repeatable(ctx, request, { kind: 'void', originalId: row.id });
     ctx.log.info({ journalId: row.id, supervisor }, 'void requested');
-    return ctx.terminal.voidPayment(row.id, { operator: supervisor,
-      idempotencyKey: headerKey(request) });
+    return ctx.terminal.voidPayment(row.id, { operator: supervisor, idempotencyKey: key });
   });
 
   app.post('/v1/payments/:id/refund', async (request) => {
     const body = parseWith(refundRequest, request.body);
     const supervisor = await ctx.gate.requireSupervisor(request, body.supervisor);
     const row = mustRow(request);
+    if (row.kind === 'qr') throw new RequestError('QR_REFUND_BY_TRANSFER');
     if (body.amount > row.amount) {
       throw new RequestError('AMOUNT_INVALID',
         `a refund is at most the original ${row.amount} dong`, { detail: { field: 'amount' } });
     }
+    const key = repeatable(ctx, request, { kind: 'refund', originalId: row.id,
+      amount: body.amount });
     ctx.log.info({ journalId: row.id, supervisor, amount: body.amount }, 'refund requested');
     return ctx.terminal.refundPayment(row.id, { amount: body.amount, operator: supervisor,
-      idempotencyKey: headerKey(request) });
+      idempotencyKey: key });
   });
 
   app.post('/v1/payments/:id/reprint', async (request) => {
@@ -127,6 +134,44 @@ export function paymentRoutes(app: FastifyInstance, ctx: ApiContext): void {
 function headerKey(request: FastifyRequest): string | undefined {
   const header = request.headers['idempotency-key'];
   return header === undefined ? undefined : parseWith(idempotencyKey, header, 'idempotency-key');
+}
+
+/** What a request names: a repeat must name the same, or it is not a repeat. */
+interface Intent {
+  kind: 'purchase' | 'void' | 'refund';
+  originalId?: number;
+  amount?: number;
+  reference?: string;
+}
+
+/**
+ * Refuses a key that already names another transaction. The terminal answers a known key
+ * with the row it names; without this check, a void sent with its sale's key would come back
+ * as an approved void while the sale still stands, and a payment for another amount would be
+ * answered with the first one's approval. Compared are the facts that move money.
+ */
+function sameRequest(row: TransactionRow, key: string, intent: Intent,
+  field = 'idempotency-key'): void {
+  // As publicTransaction reads it: any row that is not a void or a refund is a sale.
+  const kind = row.kind === 'void' || row.kind === 'refund' ? row.kind : 'purchase';
+  const same = kind === intent.kind
+    && (intent.originalId === undefined || row.original_id === intent.originalId)
+    && (intent.amount === undefined || row.amount === intent.amount)
+    && (intent.reference === undefined || row.reference === intent.reference);
+  if (!same) {
+    throw new RequestError('IDEMPOTENCY_KEY_REUSED',
+      `idempotency key ${key} names ${kind} #${row.id}, not this request`,
+      { detail: { field, journalId: row.id } });
+  }
+}
+
+/** The request's Idempotency-Key, once checked against what it may already name. */
+function repeatable(ctx: ApiContext, request: FastifyRequest, intent: Intent):
+  string | undefined {
+  const key = headerKey(request);
+  const seen = key === undefined ? undefined : ctx.journal.byIdempotencyKey(key);
+  if (seen) sameRequest(seen, key!, intent);
+  return key;
 }
 
 /**

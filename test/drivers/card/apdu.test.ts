@@ -131,6 +131,30 @@ describe('exchange', () => {
     expect(s.sent).toHaveLength(2);
   });
 
+  it('fetches the data after a warning to a case-4 command, keeping the warning', async () => {
+    // SELECT of a blocked application on T=0: 6283 first, the FCI through GET RESPONSE.
+    const s = { ...scripted(['6283', '6F0A 9000']), protocol: 'T0' as const };
+    const r = await exchange(s, hex('00A4040007A000000003101000'));
+    expect(s.sent).toEqual(['00A4040007A000000003101000', '00C0000000']);
+    expect(toHex(r.data)).toBe('6F0A');
+    expect(r.sw).toBe(0x6283);
+  });
+
+  it('keeps a warning alone when GET RESPONSE has nothing; none for case 3 or on T=1',
+    async () => {
+      const s = { ...scripted(['6283', '6985']), protocol: 'T0' as const };
+      const r = await exchange(s, hex('00A4040007A000000003101000'));
+      expect(r.sw).toBe(0x6283);
+      expect(r.data.length).toBe(0);
+      const t1 = { ...scripted(['6283']), protocol: 'T1' as const };
+      expect((await exchange(t1, hex('00A4040007A000000003101000'))).sw).toBe(0x6283);
+      expect(t1.sent).toHaveLength(1);
+      // VERIFY (case 3) answering 63C2 is an answer, not a prompt for data.
+      const v = scripted(['63C2']);
+      expect((await exchange(v, hex('0020008008241234FFFFFFFFFF'))).sw).toBe(0x63c2);
+      expect(v.sent).toHaveLength(1);
+    });
+
   it('passes error status words through', async () => {
     const r = await exchange(scripted(['6A82']), hex('00A4040005A00000000300'));
     expect(r.sw).toBe(0x6a82);
