@@ -3,6 +3,8 @@ import { formatDong, parseDong, stepOf, WORDS } from './words.js';
 const $ = (id) => document.getElementById(id);
 /** How often device health is read again while the page is open. */
 const DEVICES_MS = 3_000;
+/** How often a waiting QR payment's status is read: the bank is polled behind it anyway. */
+const QR_POLL_MS = 1_000;
 const state = {
   lang: localStorage.getItem('quay.lang') === 'en' ? 'en' : 'vi',
   token: sessionStorage.getItem('quay.token'),
@@ -109,21 +111,27 @@ async function enter(name) {
   }, DEVICES_MS);
 }
 
-async function charge(event) {
-  event.preventDefault();
+/** The fee as typed, checked; null (with the error shown and the field focused) if not. */
+function readCharge() {
   $('charge-error').textContent = '';
   const amount = parseDong($('amount').value);
   if (amount === null) return fail('badAmount', 'amount');
   const reference = $('dossier').value.trim();
   if (!reference) return fail('required', 'dossier');
   const optional = (id) => $(id).value.trim() || undefined;
-  const key = `page-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  return { amount, reference, description: optional('description'), payer: optional('payer') };
+}
+
+const newKey = () => `page-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+async function charge(event) {
+  event.preventDefault();
+  const body = readCharge();
+  if (!body) return;
   $('pay').disabled = true;
   try {
     const row = await api('/v1/payments', { method: 'POST',
-      headers: { prefer: 'respond-async', 'idempotency-key': key },
-      body: { amount, reference, description: optional('description'),
-        payer: optional('payer') } });
+      headers: { prefer: 'respond-async', 'idempotency-key': newKey() }, body });
     state.payment = row;
     $('print-result').textContent = '';
     showPayment();
@@ -138,6 +146,78 @@ async function charge(event) {
 function fail(key, field) {
   $('charge-error').textContent = w(key);
   $(field).focus();
+  return null;
+}
+
+/**
+ * The same fee paid by VietQR: the code is shown here and on the customer's screen, and its
+ * status read until the bank's transfer arrives, the code expires or the clerk cancels it.
+ */
+async function chargeQr() {
+  const body = readCharge();
+  if (!body) return;
+  $('pay').disabled = true;
+  $('pay-qr').disabled = true;
+  try {
+    state.payment = await api('/v1/qr-payments', { method: 'POST',
+      body: { ...body, idempotencyKey: newKey() } });
+    $('print-result').textContent = '';
+    showPayment();
+    $('qr-cancel').focus();
+    // The waiting row and the busy terminal are seen at once, not only once the payment ends.
+    await Promise.all([loadToday(), loadDevices()]);
+    await followQr(state.payment.journalId);
+    $('fee').focus();
+  } catch (err) {
+    $('charge-error').textContent = errorText(err);
+  } finally {
+    $('pay').disabled = false;
+    $('pay-qr').disabled = false;
+  }
+}
+
+async function followQr(id) {
+  while (state.payment?.journalId === id && state.payment.status === 'waiting') {
+    await new Promise((wake) => setTimeout(wake, QR_POLL_MS));
+    const now = await api(`/v1/qr-payments/${id}`);
+    if (state.payment?.journalId === id) state.payment = { ...state.payment, ...now };
+    showPayment();
+  }
+  await Promise.all([loadToday(), loadDevices()]);
+}
+
+async function cancelQr() {
+  try {
+    const id = state.payment.journalId;
+    const now = await api(`/v1/qr-payments/${id}/cancel`, { method: 'POST' });
+    if (state.payment?.journalId === id) state.payment = { ...state.payment, ...now };
+    showPayment();
+  } catch (err) {
+    $('print-result').textContent = errorText(err);
+  }
+}
+
+/** A QR payment's words: an expired and a cancelled code are both declined (errors.ts). */
+function qrStep(p) {
+  if (p.status === 'waiting') return 'qrWaiting';
+  if (p.status !== 'declined') return p.status;
+  return p.reason?.code === 'QR_CANCELLED' ? 'qrCancelled' : 'qrExpired';
+}
+
+function showQrPayment(p) {
+  const waiting = p.status === 'waiting';
+  $('status').textContent = `${w(qrStep(p))} — ${formatDong(p.amount)}`;
+  $('status').dataset.status = p.status;
+  const parts = [`#${p.journalId}`, p.reference, `${w('qrContent')}: ${p.qrReference}`];
+  if (p.bankTransferId) parts.push(`${w('transferId')} ${p.bankTransferId}`);
+  if (p.reason && p.status !== 'declined') parts.push(`${w('reason')} ${p.reason[state.lang]}`);
+  $('payment-detail').textContent = parts.join(' · ');
+  $('qr-code').hidden = !waiting;
+  if (waiting && $('qr-code').getAttribute('src') !== p.png) $('qr-code').src = p.png;
+  $('qr-code').alt = w('qrCode');
+  $('qr-cancel').hidden = !waiting;
+  $('abort').hidden = true;
+  $('reprint').hidden = true;
 }
 
 /**
@@ -176,6 +256,9 @@ function onEvent(block) {
 function showPayment() {
   const p = state.payment;
   if (!p) return;
+  if (p.kind === 'qr') return showQrPayment(p);
+  $('qr-code').hidden = true;
+  $('qr-cancel').hidden = true;
   const step = stepOf(p.status, p.state);
   const ended = !['insertCard', 'enterPin', 'processing'].includes(step);
   $('status').textContent = `${w(step)} — ${formatDong(p.amount)}`;
@@ -335,6 +418,8 @@ function wire() {
   $('fee').addEventListener('change', feeChosen);
   $('amount').addEventListener('input', amountTyped);
   $('charge-form').addEventListener('submit', charge);
+  $('pay-qr').addEventListener('click', chargeQr);
+  $('qr-cancel').addEventListener('click', cancelQr);
   $('abort').addEventListener('click', abort);
   $('reprint').addEventListener('click', () => reprint(state.payment.journalId));
   $('refresh').addEventListener('click', () => Promise.all([loadToday(), loadDevices()]));

@@ -21,6 +21,19 @@ export const customerScreen = z.object({
     state: transaction.shape.state,
     reason: transaction.shape.reason,
     updatedAt: z.string(),
+    /** Only while a QR payment waits for its transfer: the code to scan, nothing of cards. */
+    qr: z.object({
+      /** The VietQR string the image encodes (EMVCo MPM, CRC included). */
+      payload: z.string(),
+      /** A PNG data URL, 8 px per module, to be shown at its own size. */
+      png: z.string(),
+      /** The dossier number the fee is for. */
+      reference: z.string(),
+      /** The short reference in the transfer content, which the bank matches on. */
+      qrReference: z.string(),
+      /** The amount as the customer reads it aloud: "Một trăm hai mươi nghìn đồng". */
+      amountWords: z.object({ vi: z.string(), en: z.string() }),
+    }).optional(),
   }).nullable(),
 }).register(apiRegistry, { id: 'CustomerScreen' });
 

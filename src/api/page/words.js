@@ -35,6 +35,12 @@ export const WORDS = {
     welcome: 'Xin chào quý khách', customerAmount: 'Số tiền cần thanh toán',
     thankYou: 'Cảm ơn quý khách', removeCard: 'Vui lòng rút thẻ',
     customerPin: 'Vui lòng nhập mã PIN trên máy đọc thẻ nếu được yêu cầu',
+    kind_qr: 'VietQR', payQr: 'Thanh toán VietQR', qrCancel: 'Huỷ mã VietQR',
+    qrScan: 'Quét mã VietQR bằng ứng dụng ngân hàng để thanh toán',
+    qrWaiting: 'Chờ khách quét mã VietQR và chuyển khoản', qrCode: 'Mã VietQR',
+    qrExpired: 'Mã VietQR đã hết hạn', qrCancelled: 'Đã huỷ thanh toán VietQR',
+    flagged: 'Chờ giám sát viên kiểm tra chuyển khoản', qrContent: 'Nội dung chuyển khoản',
+    transferId: 'Mã giao dịch ngân hàng',
   },
   en: {
     title: 'Fee counter', lang: 'Tiếng Việt', signIn: 'Sign in', signOut: 'Sign out',
@@ -70,6 +76,13 @@ export const WORDS = {
     welcome: 'Welcome', customerAmount: 'Amount to pay',
     thankYou: 'Thank you', removeCard: 'Please remove your card',
     customerPin: 'Please enter your PIN on the card reader if asked',
+    kind_qr: 'VietQR', payQr: 'Pay by VietQR', qrCancel: 'Cancel the VietQR code',
+    qrScan: 'Scan the VietQR code with your banking app to pay',
+    qrWaiting: 'Waiting for the payer to scan the VietQR code and transfer',
+    qrCode: 'VietQR code', qrExpired: 'The VietQR code has expired',
+    qrCancelled: 'VietQR payment cancelled',
+    flagged: 'Transfer held for the supervisor to check', qrContent: 'Transfer content',
+    transferId: 'Bank transaction ID',
   },
 };
 
