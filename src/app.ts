@@ -187,7 +187,8 @@ export async function startApp(loaded: LoadedConfig, options: AppOptions): Promi
       merchantId: config.terminal.merchantId, nii: config.host.nii,
       log: log.child({ part: 'settlement' }) });
     const qr = config.qr && await openQrCounter(config.qr, { journal, terminal, log,
-      terminalId: config.terminal.terminalId, merchantId: config.terminal.merchantId });
+      terminalId: config.terminal.terminalId, merchantId: config.terminal.merchantId,
+      receipts: printer === null ? undefined : receipts });
     if (qr) closers.push(() => qr.close());
     return { terminal, journal, receipts, reader: reader.reader, config, dataDir, acquirerSimulator,
       printerSimulator, close, adviceQueue, forwarder, reversals, outbox, settlement, qr };

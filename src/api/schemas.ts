@@ -239,6 +239,8 @@ export const qrPaymentRequest = z.strictObject({
   operator: printable(40).optional(),
   idempotencyKey: idempotencyKey.optional(),
   note: printable(40).optional(),
+  /** Print the code slip for a payer who scans from paper (default: qr.print.slip). */
+  printSlip: z.boolean().optional(),
 }).register(apiRegistry, { id: 'QrPaymentRequest' });
 
 /** A transfer the bank reported, kept under the bank's own transaction ID. */

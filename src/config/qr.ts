@@ -28,6 +28,11 @@ export const qrSection = z.strictObject({
   terminalLabel: ascii(25).optional(),
   /** How long a payer has to pay. */
   timeoutMs: z.number().int().min(10_000).default(300_000),
+  /** What is printed: the code slip when a code is made (off), the receipt once paid (on). */
+  print: z.strictObject({
+    slip: z.boolean().default(false),
+    receipt: z.boolean().default(true),
+  }).prefault({}),
   /** How codes read back are checked: a bank profile may allow outer lengths only. */
   lengths: z.enum(['strict', 'outer-only']).default('strict'),
   /** The shared HMAC-SHA256 secret the gateway's answers and notifications are signed with. */

@@ -179,3 +179,39 @@ export const REPORT_LABELS: Record<'vi' | 'en', ReportLabels> = {
     nextBatch: 'Next batch',
   },
 };
+
+/** The words of the VietQR code slip and of the receipt of a QR payment the bank confirmed. */
+export interface QrLabels {
+  slipTitle: string;
+  receiptTitle: string;
+  scan: string;
+  /** The short reference the payer's bank passes on in the transfer content (62.08). */
+  transferContent: string;
+  validUntil: string;
+  tender: string;
+  vietQr: string;
+  bankReference: string;
+}
+
+export const QR_LABELS: Record<'vi' | 'en', QrLabels> = {
+  vi: {
+    slipTitle: 'THANH TOÁN VIETQR',
+    receiptTitle: 'HÓA ĐƠN THANH TOÁN VIETQR',
+    scan: 'Quét mã bằng ứng dụng ngân hàng',
+    transferContent: 'Nội dung CK',
+    validUntil: 'Hiệu lực đến',
+    tender: 'Hình thức',
+    vietQr: 'VietQR',
+    bankReference: 'Mã GD ngân hàng',
+  },
+  en: {
+    slipTitle: 'PAY BY VIETQR',
+    receiptTitle: 'VIETQR PAYMENT RECEIPT',
+    scan: 'Scan with your banking app',
+    transferContent: 'Transfer text',
+    validUntil: 'Valid until',
+    tender: 'Tender',
+    vietQr: 'VietQR',
+    bankReference: 'Bank reference',
+  },
+};

@@ -94,8 +94,12 @@ function header(data: ReceiptData, l: ReceiptLabels, cols: number): ReceiptLine[
   ];
 }
 
+/** What the payment block prints: the fee, its dossier and payer, the amount. */
+export type PaymentFacts = Pick<ReceiptData, 'reference' | 'dossier' | 'description' | 'payer'
+  | 'amount' | 'language' | 'transaction'>;
+
 /** A void or refund gives back money: its amount prints with a minus sign. */
-function signedAmount(data: ReceiptData): string {
+function signedAmount(data: PaymentFacts): string {
   const figure = formatVnd(data.amount, data.language ?? 'vi');
   return data.transaction === 'void' || data.transaction === 'refund' ? `-${figure}` : figure;
 }
@@ -131,7 +135,9 @@ function cardBlock(data: ReceiptData, l: ReceiptLabels, cols: number): ReceiptLi
   ];
 }
 
-function paymentBlock(data: ReceiptData, l: ReceiptLabels, cols: number): ReceiptLine[] {
+/** The fee, dossier, description and payer, then the amount in figures and in words. */
+export function paymentBlock(data: PaymentFacts, l: ReceiptLabels, cols: number):
+  ReceiptLine[] {
   const language = data.language ?? 'vi';
   return [
     ...pair(l.reference, data.reference, cols),

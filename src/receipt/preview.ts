@@ -1,8 +1,14 @@
 import { pageToPng, renderPage } from '../../drivers/printer/page-render';
 import { parseEscPos } from './escpos-parse';
-import { renderReceipt, renderReport } from './render';
-import { sampleBatchTotals, sampleReceiptData, type ReceiptKind } from './samples';
-import { PROFILE_58MM, type BatchTotals, type PrinterProfile, type ReceiptData } from './types';
+import { renderQrReceipt, renderQrSlip, renderReceipt, renderReport } from './render';
+import {
+  sampleBatchTotals, sampleQrReceiptData, sampleQrSlipData, sampleReceiptData,
+  type QrReceiptKind, type ReceiptKind,
+} from './samples';
+import {
+  PROFILE_58MM, type BatchTotals, type PrinterProfile, type QrReceiptData, type QrSlipData,
+  type ReceiptData,
+} from './types';
 
 export interface PreviewOptions {
   /** 58 mm raster when absent. */
@@ -29,6 +35,21 @@ export function previewReceipt(kind: ReceiptKind, options: PreviewOptions = {}):
     const data = (options.data as ReceiptData | undefined) ?? sampleReceiptData(kind, language);
     escpos = renderReceipt(data, profile).escpos;
   }
+  const page = renderPage(parseEscPos(escpos), profile.widthDots);
+  return { png: pageToPng(page), escpos };
+}
+
+/** The QR code slip or paid receipt as the printer would get it and as the paper would look. */
+export function previewQrReceipt(kind: QrReceiptKind,
+  options: { profile?: PrinterProfile; language?: 'vi' | 'en';
+    data?: QrSlipData | QrReceiptData } = {}): { png: Buffer; escpos: Buffer } {
+  const profile = options.profile ?? PROFILE_58MM;
+  const language = options.language ?? 'vi';
+  const { escpos } = kind === 'qr-slip'
+    ? renderQrSlip((options.data as QrSlipData | undefined) ?? sampleQrSlipData(language),
+      profile)
+    : renderQrReceipt((options.data as QrReceiptData | undefined)
+      ?? sampleQrReceiptData(language), profile);
   const page = renderPage(parseEscPos(escpos), profile.widthDots);
   return { png: pageToPng(page), escpos };
 }

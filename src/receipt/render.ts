@@ -3,10 +3,13 @@ import {
   cut, feedLines, initialize, rasterBands, selectCodePage, type MonoBitmap,
 } from './escpos';
 import { receiptLines } from './layout';
+import { qrReceiptLines, qrSlipLines } from './qr-layout';
 import { reportLines } from './report';
 import { rasterizeLines } from './raster';
 import { textJob } from './text-mode';
-import type { BatchTotals, PrinterProfile, ReceiptData, ReceiptLine } from './types';
+import type {
+  BatchTotals, PrinterProfile, QrReceiptData, QrSlipData, ReceiptData, ReceiptLine,
+} from './types';
 
 export { bandRows, MAX_BAND_ROWS, MIN_BAND_ROWS, RASTER_BAND_BYTES } from './bands';
 
@@ -61,5 +64,21 @@ export function renderReport(totals: BatchTotals, profile: PrinterProfile):
   { escpos: Buffer; lines: ReceiptLine[] } {
   checkProfile(profile);
   const lines = reportLines(totals, profile.columns);
+  return { escpos: renderLines(lines, profile), lines };
+}
+
+/** Renders the VietQR code slip of a waiting QR payment for a printer profile. */
+export function renderQrSlip(data: QrSlipData, profile: PrinterProfile):
+  { escpos: Buffer; lines: ReceiptLine[] } {
+  checkProfile(profile);
+  const lines = qrSlipLines(data, profile.columns);
+  return { escpos: renderLines(lines, profile), lines };
+}
+
+/** Renders the receipt of a QR payment the bank confirmed for a printer profile. */
+export function renderQrReceipt(data: QrReceiptData, profile: PrinterProfile):
+  { escpos: Buffer; lines: ReceiptLine[] } {
+  checkProfile(profile);
+  const lines = qrReceiptLines(data, profile.columns);
   return { escpos: renderLines(lines, profile), lines };
 }

@@ -1,4 +1,7 @@
-import type { BatchTotals, ReceiptData, ReceiptMerchant } from './types';
+import { buildVietQr } from '../qr/vietqr';
+import type {
+  BatchTotals, QrReceiptData, QrSlipData, ReceiptData, ReceiptMerchant,
+} from './types';
 
 /** The receipts and reports `quay receipt preview` can show, one of each kind. */
 export const RECEIPT_KINDS = [
@@ -99,4 +102,33 @@ export function sampleBatchTotals(report: 'X' | 'Z', language: 'vi' | 'en' = 'vi
     tenders: { card: { count: 33, amount: 4_550_000 }, qr: { count: 8, amount: 960_000 } },
     language,
   };
+}
+
+/** The QR paper kinds: the code slip of a waiting payment and the receipt once paid. */
+export const QR_RECEIPT_KINDS = ['qr-slip', 'qr-paid'] as const;
+export type QrReceiptKind = (typeof QR_RECEIPT_KINDS)[number];
+
+/** The short reference and bank transfer ID of the QR samples. */
+const QR_REFERENCE = 'QY7K2M9P4D';
+const QR_BANK_REFERENCE = 'FT25064918273645';
+
+/**
+ * The card sample's fee paid by VietQR into the account of the shared NAPAS sample (BIN
+ * 970415, account 0011001932418), the code valid five minutes from when it was made.
+ */
+export function sampleQrSlipData(language: 'vi' | 'en' = 'vi'): QrSlipData {
+  const { merchant, amount, reference, dossier, description, payer } = sale(language);
+  const payload = buildVietQr({ initiation: 'dynamic', bin: '970415', account: '0011001932418',
+    service: 'QRIBFTTA', amount, billNumber: reference, terminalLabel: merchant.terminalId,
+    purpose: QR_REFERENCE });
+  return { merchant, amount, reference, dossier, description, payer, payload,
+    qrReference: QR_REFERENCE, validUntil: new Date('2025-03-05T07:37:07Z'), language };
+}
+
+/** The receipt of the sample slip's payment, the transfer made a minute after the code. */
+export function sampleQrReceiptData(language: 'vi' | 'en' = 'vi'): QrReceiptData {
+  const { merchant, amount, reference, dossier, description, payer } = sale(language);
+  return { merchant, copy: 'customer', dateTime: new Date('2025-03-05T07:33:12Z'), amount,
+    reference, dossier, description, payer, qrReference: QR_REFERENCE,
+    bankReference: QR_BANK_REFERENCE, language };
 }

@@ -125,3 +125,46 @@ export interface PrinterProfile {
 
 export const PROFILE_58MM: PrinterProfile = { widthDots: 384, columns: 32, cutter: false };
 export const PROFILE_80MM: PrinterProfile = { widthDots: 576, columns: 48, cutter: true };
+
+/**
+ * The code slip of a QR payment: what the payer scans when the counter prints the code rather
+ * than (or beside) showing it on the customer screen. Printed before any money moves.
+ */
+export interface QrSlipData {
+  merchant: ReceiptMerchant;
+  /** Whole VND, the amount the code carries (54). */
+  amount: number;
+  /** The fee's reference at the counter. */
+  reference: string;
+  dossier?: string;
+  description?: string;
+  payer?: string;
+  /** The VietQR string, printed as the QR code exactly as the API gave it. */
+  payload: string;
+  /** The short reference in the transfer content (62.08), which the bank matches on. */
+  qrReference: string;
+  /** When the wait ends unless the transfer came. */
+  validUntil?: Date;
+  language?: 'vi' | 'en';
+}
+
+/**
+ * The receipt of a QR payment the bank confirmed: the header and amount of a card receipt,
+ * the tender VietQR and the bank's transfer reference; no card lines, no batch, no STAN.
+ */
+export interface QrReceiptData {
+  merchant: ReceiptMerchant;
+  copy: 'customer' | 'merchant';
+  reprint?: boolean;
+  /** When the transfer was made, as the bank reported it. */
+  dateTime: Date;
+  amount: number;
+  reference: string;
+  dossier?: string;
+  description?: string;
+  payer?: string;
+  qrReference: string;
+  /** The bank's transaction ID of the transfer (qr_transfers.transfer_id). */
+  bankReference: string;
+  language?: 'vi' | 'en';
+}

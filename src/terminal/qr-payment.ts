@@ -3,7 +3,7 @@ import type { QrConfig } from '../config/qr';
 import { asQuayError, RequestError } from '../errors';
 import type { Journal, TransactionRow } from '../journal/journal';
 import {
-  FLAGGED_DISPOSITIONS, QrPaymentJournal, type TenderTotal,
+  FLAGGED_DISPOSITIONS, QrPaymentJournal, type QrTransferRow, type TenderTotal,
 } from '../journal/qr-payments';
 import { silentLogger, type Logger } from '../log';
 import { QrConfirmation, QrGateway } from '../qr/confirmation';
@@ -17,6 +17,7 @@ import { makePaymentReference } from '../qr/reference';
 import { renderQrPng } from '../qr/render';
 import type { BankTransfer } from '../qr/transfer';
 import { parseVietQr } from '../qr/vietqr';
+import type { ReceiptOutcome } from './receipts';
 
 /**
  * QR payments at the counter, in the journal beside card payments. The payer scans a dynamic
@@ -35,6 +36,13 @@ import { parseVietQr } from '../qr/vietqr';
 export interface CounterLock {
   readonly isBusy: boolean;
   exclusive<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Where the paper of QR payments goes: PrintedReceipts in the daemon. */
+export interface QrPaper {
+  printQrSlip(row: TransactionRow, validUntil?: Date): Promise<ReceiptOutcome | null>;
+  printQrReceipt(row: TransactionRow, transfer: Pick<QrTransferRow, 'transfer_id' | 'paid_at'>):
+    Promise<ReceiptOutcome | null>;
 }
 
 export interface QrCounterOptions {
@@ -58,6 +66,12 @@ export interface QrCounterOptions {
   /** How a kept code is read back (a replayed request shows it again). */
   lengths?: LengthPolicy;
   log?: Logger;
+  /** The printer's side; absent: nothing is printed and a slip request is unavailable. */
+  receipts?: QrPaper;
+  /** Print the code slip of every new code, not only when a request asks; default false. */
+  printSlip?: boolean;
+  /** Print the receipt when the bank confirms the transfer; default true with receipts. */
+  printReceipt?: boolean;
 }
 
 export interface QrPaymentStart {
@@ -70,6 +84,8 @@ export interface QrPaymentStart {
   idempotencyKey?: string;
   /** Text after the short reference in the transfer content (folded to ASCII). */
   note?: string;
+  /** Print the code slip once the code is made (the counter's printSlip when absent). */
+  printSlip?: boolean;
 }
 
 export interface ShownQrPayment {
@@ -213,6 +229,22 @@ export class QrCounter {
     return this.options.journal.get(id)!;
   }
 
+  /**
+   * Prints the code slip of a payment that still waits, for a payer who would rather scan
+   * paper than the screen. A code no longer waited for is not printed: a transfer to it now
+   * would only be flagged (ABORT_TOO_LATE, as for a cancel).
+   */
+  async printSlip(id: number): Promise<ReceiptOutcome | null> {
+    const { receipts } = this.options;
+    if (!receipts) throw new RequestError('OPERATION_UNAVAILABLE', 'no printer configured');
+    const row = this.options.journal.get(id);
+    if (row?.kind !== 'qr' || !this.running.has(id) || row.state !== 'qr_waiting') {
+      throw new RequestError('ABORT_TOO_LATE',
+        `QR payment ${id} is ${row?.state ?? 'unknown'}: its code is not waited for`);
+    }
+    return receipts.printQrSlip(row, this.expiryOf(row));
+  }
+
   /** Ends every wait and poll (the daemon stops); waiting payments are cancelled. */
   async close(): Promise<void> {
     const running = [...this.running.values()];
@@ -246,19 +278,54 @@ export class QrCounter {
     let ended!: () => void;
     this.running.set(row.id, { cancel: started.cancel,
       done: new Promise<void>((resolve) => { ended = resolve; }) });
-    const expiresAt = new Date(Date.parse(row.created_at) + this.timeoutMs).toISOString();
-    show({ row: this.options.journal.get(row.id)!, content: started.content,
-      payload: started.payload, png: started.png, expiresAt, replayed: false });
+    const shown = this.options.journal.get(row.id)!;
+    show({ row: shown, content: started.content, payload: started.payload, png: started.png,
+      expiresAt: this.expiryOf(shown).toISOString(), replayed: false });
     try {
+      if (this.options.receipts && (request.printSlip ?? this.options.printSlip)) {
+        // The slip prints while the wait runs: a payer may pay from the screen meanwhile.
+        void this.options.receipts.printQrSlip(shown, this.expiryOf(shown))
+          .then((slip) => this.logPrinted(slip, 'slip', log),
+            (err: unknown) => log.error({ err: (err as Error).message }, 'qr: slip failed'));
+      }
       const outcome = await started.wait();
       if (outcome.status === 'timeout' || outcome.status === 'cancelled') {
         this.store.end(row.id, 'qr_expired', outcome.reason.code, outcome.reason.en);
       }
       log.info({ status: outcome.status }, 'qr: payment ended');
+      if (outcome.status === 'paid') await this.printPaid(row.id, log);
     } finally {
       this.running.delete(row.id);
       ended();
     }
+  }
+
+  /** When the wait for a code ends: its payment's creation plus the timeout. */
+  private expiryOf(row: TransactionRow): Date {
+    return new Date(Date.parse(row.created_at) + this.timeoutMs);
+  }
+
+  /**
+   * The receipt of a payment the bank confirmed, with the transfer that paid it. Only a
+   * payment the journal holds approved gets one; the payment stands whatever the printer does.
+   */
+  private async printPaid(id: number, log: Logger): Promise<void> {
+    const { receipts, printReceipt } = this.options;
+    if (!receipts || printReceipt === false) return;
+    const row = this.options.journal.get(id);
+    const paid = this.store.transfersOf(id).find((t) => t.disposition === 'paid');
+    if (row?.state !== 'approved' || !paid) return;
+    try {
+      this.logPrinted(await receipts.printQrReceipt(row, paid), 'receipt', log);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'qr: receipt failed');
+    }
+  }
+
+  private logPrinted(outcome: ReceiptOutcome | null, what: 'slip' | 'receipt', log: Logger):
+    void {
+    if (!outcome) log.warn(`qr: ${what} not made`);
+    else if (outcome.error) log.warn({ err: outcome.error.code }, `qr: ${what} not printed`);
   }
 
   private async replay(row: TransactionRow): Promise<ShownQrPayment> {
@@ -291,8 +358,8 @@ function asciiBillNumber(reference: string): string | undefined {
 
 /** The counter's QR payments as the `qr` section configures them, its endpoint started. */
 export async function openQrCounter(qr: QrConfig, parts: { journal: Journal;
-  terminal: CounterLock; terminalId: string; merchantId: string; log: Logger }):
-  Promise<QrCounter> {
+  terminal: CounterLock; terminalId: string; merchantId: string; log: Logger;
+  receipts?: QrPaper }): Promise<QrCounter> {
   const { merchant, gateway } = qr;
   const counter = new QrCounter({
     ...parts, log: parts.log.child({ part: 'qr' }), secret: qr.secret,
@@ -304,6 +371,7 @@ export async function openQrCounter(qr: QrConfig, parts: { journal: Journal;
     listen: qr.notifications, timeoutMs: qr.timeoutMs, lengths: qr.lengths,
     pollIntervalMs: gateway?.pollIntervalMs, lateWatchMs: gateway?.lateWatchMs,
     lateWatchIntervalMs: gateway?.lateWatchIntervalMs,
+    printSlip: qr.print.slip, printReceipt: qr.print.receipt,
   });
   await counter.open();
   return counter;

@@ -6,11 +6,14 @@ import type { ReceiptPrinter } from '../../drivers/printer/types';
 import { describeResponseCode } from '../acquirer/response-codes';
 import { ERROR_CATALOGUE, QuayError, type ErrorCode } from '../errors';
 import type { TransactionRow } from '../journal/journal';
+import type { QrTransferRow } from '../journal/qr-payments';
 import type { Logger } from '../log';
 import { parseEscPos } from '../receipt/escpos-parse';
-import { renderReceipt, renderReport } from '../receipt/render';
+import {
+  renderQrReceipt, renderQrSlip, renderReceipt, renderReport,
+} from '../receipt/render';
 import type {
-  BatchTotals, PrinterProfile, ReceiptData, ReceiptMerchant,
+  BatchTotals, PrinterProfile, QrReceiptData, QrSlipData, ReceiptData, ReceiptMerchant,
 } from '../receipt/types';
 import type { CardFacts, ReceiptSink } from './payment';
 import {
@@ -141,6 +144,50 @@ export class PrintedReceipts implements ReceiptSink {
     return { ...kept, ...(await this.send(null, [{ kind: 'report', escpos }])) };
   }
 
+  /**
+   * The code slip of a QR payment still waiting: the payer scans the printed code. Kept as a
+   * file like a receipt, but not as the payment's receipt: that is the paid one, if it comes.
+   */
+  async printQrSlip(row: TransactionRow, validUntil?: Date): Promise<ReceiptOutcome | null> {
+    const { qr_payload: payload, qr_reference: qrReference } = row;
+    if (row.kind !== 'qr' || !payload || !qrReference) return null;
+    const data: QrSlipData = { merchant: this.merchantOf(row), amount: row.amount,
+      reference: row.reference, dossier: row.dossier ?? undefined,
+      description: row.description ?? undefined, payer: row.payer ?? undefined,
+      payload, qrReference, validUntil,
+      language: this.options.language };
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+    const kept = this.keepRendered(() => renderQrSlip(data, this.options.profile).escpos,
+      `qr-slip-${row.id}-${stamp}`);
+    if (!kept) return null;
+    return { bytesPath: kept.bytesPath, pngPath: kept.pngPath,
+      ...(await this.send(row.id, [{ kind: 'customer', escpos: kept.escpos }])) };
+  }
+
+  /**
+   * The receipt of a QR payment the bank confirmed, with the transfer that paid it: kept as
+   * the payment's receipt (so it reprints like a card receipt) and printed. Nothing for a
+   * payment that is not approved: an expired or cancelled code has no receipt.
+   */
+  async printQrReceipt(row: TransactionRow, transfer: Pick<QrTransferRow, 'transfer_id'
+    | 'paid_at'>): Promise<ReceiptOutcome | null> {
+    const qrReference = row.qr_reference;
+    if (row.kind !== 'qr' || row.state !== 'approved' || !qrReference) return null;
+    const paidAt = new Date(transfer.paid_at);
+    const data: QrReceiptData = { merchant: this.merchantOf(row), copy: 'customer',
+      dateTime: Number.isNaN(paidAt.getTime()) ? new Date(row.updated_at) : paidAt,
+      amount: row.amount, reference: row.reference, dossier: row.dossier ?? undefined,
+      description: row.description ?? undefined, payer: row.payer ?? undefined,
+      qrReference, bankReference: transfer.transfer_id,
+      language: this.options.language };
+    const kept = this.keepRendered(() => renderQrReceipt(data, this.options.profile).escpos,
+      `receipt-${row.id}-customer`);
+    if (!kept) return null;
+    this.options.journal.recordReceipt(row.id, kept.bytesPath, kept.pngPath);
+    return { bytesPath: kept.bytesPath, pngPath: kept.pngPath,
+      ...(await this.send(row.id, [{ kind: 'customer', escpos: kept.escpos }])) };
+  }
+
   /** Sends the kept bytes of a receipt to the printer again, exactly as first printed. */
   async reprint(row: TransactionRow): Promise<ReceiptOutcome | null> {
     if (row.receipt_bytes_path === null) return null;
@@ -167,9 +214,14 @@ export class PrintedReceipts implements ReceiptSink {
   /** Renders a receipt and keeps its bytes and picture; null when it could not be made. */
   private keep(data: ReceiptData, name: string):
     { escpos: Buffer; bytesPath: string; pngPath: string } | null {
+    return this.keepRendered(() => renderReceipt(data, this.options.profile).escpos, name);
+  }
+
+  private keepRendered(render: () => Buffer, name: string):
+    { escpos: Buffer; bytesPath: string; pngPath: string } | null {
     let escpos: Buffer;
     try {
-      escpos = renderReceipt(data, this.options.profile).escpos;
+      escpos = render();
     } catch (err) {
       // The payment stands whatever happens to its receipt; the journal keeps the outcome.
       this.options.log.error({ err }, 'receipt not rendered');
@@ -222,11 +274,15 @@ export class PrintedReceipts implements ReceiptSink {
     }
   }
 
+  private merchantOf(row: TransactionRow): ReceiptMerchant {
+    return { ...this.options.merchant, merchantId: row.merchant_id,
+      terminalId: row.terminal_id };
+  }
+
   private receiptData(row: TransactionRow, card: CardFacts): ReceiptData {
     const approved = APPROVED_STATES.has(row.state);
     return {
-      merchant: { ...this.options.merchant, merchantId: row.merchant_id,
-        terminalId: row.terminal_id },
+      merchant: this.merchantOf(row),
       copy: 'customer',
       batch: row.batch!,
       invoice: row.invoice!,

@@ -35,6 +35,6 @@ describe('quay receipt preview', () => {
   it('refuses a kind it does not know, naming the kinds', async () => {
     const run = await quay(['receipt', 'preview', 'invoice', '--out', '/tmp/never.png']);
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain('x-report, z-report');
+    expect(run.stderr).toContain('x-report, z-report, qr-slip, qr-paid');
   });
 });

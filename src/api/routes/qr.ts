@@ -66,6 +66,15 @@ export function qrRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return view(await counter().cancel(row.id));
   });
 
+  app.post('/v1/qr-payments/:id/print', async (request) => {
+    ctx.gate.requireCaller(request);
+    const row = mustRow(request);
+    const outcome = await counter().printSlip(row.id);
+    ctx.log.info({ journalId: row.id, printed: outcome?.printed ?? false }, 'QR code slip');
+    return { journalId: row.id, printed: outcome?.printed ?? false,
+      error: outcome?.error ?? null };
+  });
+
   app.post('/v1/qr-payments/:id/refund', async (request, reply) => answering(reply, async () => {
     ctx.gate.requireCaller(request);
     const row = mustRow(request);
