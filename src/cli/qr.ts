@@ -19,7 +19,8 @@ export function addQrCommands(program: Command): void {
   qr.command('decode')
     .description('print the fields of a VietQR payload and whether its CRC holds')
     .argument('<payload>', 'the text read from the code')
-    .option('--outer-only', 'read nested lengths as a lengths: outer-only bank profile does')
+    .option('--outer-only', 'trust the outer lengths when inner ones disagree, as a bank '
+      + 'profile with lengths: outer-only does')
     .option('--json', 'print JSON')
     .action((payload: string, opts: { outerOnly?: boolean; json?: boolean }) => {
       const decoded = decodeVietQr(payload.trim(),

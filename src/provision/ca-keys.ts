@@ -11,6 +11,11 @@ import { ConfigError } from '../errors';
  * mistyped one, so a provisioned file must give them all. Returns the number of keys.
  */
 export function verifyCaKeyFile(path: string, allowTest: boolean): number {
+  if (!existsSync(path)) {
+    throw new ConfigError('CONFIG_INVALID', `${path}: no such CA key file: give the path of a `
+      + 'key file from the scheme or the acquirer (YAML, as in config/capk)', {
+      detail: { file: path } });
+  }
   const text = readFileSync(path, 'utf8');
   const keys = parseCaKeyFile(text, path, allowTest).keys;
   const raw = parseYaml(text) as { keys?: Record<string, { certificates: Record<string,

@@ -150,6 +150,19 @@ describe('quay provision from a file', () => {
     expect(existsSync(visit.out)).toBe(false);
   });
 
+  it('names a CA key file that is not there, writing nothing', async () => {
+    const visit = startVisit();
+    const missing = `${visit.out}.missing-capk.yaml`;
+    const spec = readProvisionFile(writeProvisionFile(visit, (doc) => {
+      doc.caKeyFiles = [missing];
+    }));
+    const err = await refusal(provisionTerminal(spec, { out: visit.out }));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toBe(`${missing}: no such CA key file: give the path of a key file `
+      + 'from the scheme or the acquirer (YAML, as in config/capk)');
+    expect(existsSync(visit.out)).toBe(false);
+  });
+
   it('refuses a configuration the schema refuses, naming the setting', async () => {
     const visit = startVisit();
     const spec = readProvisionFile(writeProvisionFile(visit, (doc) => {
