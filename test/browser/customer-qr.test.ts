@@ -167,6 +167,11 @@ describe('the VietQR code on the customer screen', () => {
       .toEqual(['created', 'qr_waiting', 'approved']);
     await expect.poll(() => page.textContent(`#rows tr[data-id="${row.id}"] td:nth-child(6)`))
       .toBe('Thành công');
+    // No refund button for a transfer: the page says how such money goes back.
+    const actions = page.locator(`#rows tr[data-id="${row.id}"] td:last-child`);
+    expect(await actions.locator('button', { hasText: 'Hoàn tiền' }).count()).toBe(0);
+    expect(await actions.textContent()).toContain('Hoàn tiền VietQR: chuyển khoản từ tài khoản '
+      + 'đơn vị, không qua máy thẻ');
     await close();
   }, 60_000);
 

@@ -322,6 +322,13 @@ async function loadToday() {
     if (t.kind === 'purchase' && t.status === 'approved') {
       button('refund', () => openDialog({ kind: 'refund', row: t }));
     }
+    // A QR payment was a bank transfer: the card host cannot give it back (issue rule).
+    if (t.kind === 'qr' && t.status === 'approved') {
+      const note = document.createElement('span');
+      note.className = 'note';
+      note.textContent = w('qrRefundNote');
+      cell.append(note);
+    }
     return tr;
   });
   $('rows').replaceChildren(...rows);
