@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessReader } from '../../drivers/card/virtual/in-process-reader';
 import { loadVirtualCard } from '../../drivers/card/virtual/load';
 import { hashSecret } from '../../src/api/auth';
 import { CARDS_DIR, testConfig } from '../support/app-config';
+import { ARTIFACTS, launchChromium } from './support/chromium';
 import { startApi, type RunningApi } from '../support/api';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const README_SHOT = new URL('../../assets/clerk-page.png', import.meta.url).pathname;
 const CLERK = { name: 'lan', secret: '2468' };
 const SUPERVISOR = { name: 'minh', secret: 'mật khẩu 9' };
@@ -44,17 +42,11 @@ describe('the clerk page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y `
-        + 'chromium); the browser tests never download a browser');
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
     run = await startApi({ fees: testConfig().config.fees, security: { users: [
       { name: CLERK.name, role: 'clerk', secret: await hashSecret(CLERK.secret) },
       { name: SUPERVISOR.name, role: 'supervisor', secret: await hashSecret(SUPERVISOR.secret) },
     ] } }, { display: { kind: 'none' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

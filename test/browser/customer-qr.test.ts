@@ -1,16 +1,15 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerScreen } from '../../src/api/page/schemas';
 import { startQrBankSimulator, type QrBankSimulator } from '../../src/qr/simulator/server';
 import { parseVietQr } from '../../src/qr/vietqr';
 import { testConfig } from '../support/app-config';
+import { ARTIFACTS, launchChromium } from './support/chromium';
 import { startApi, until, type RunningApi } from '../support/api';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const README_SHOT = new URL('../../assets/customer-qr.png', import.meta.url).pathname;
 const SECRET = 'customer-qr-shared-secret';
 /** The simulated payer pays only when the test says so. */
@@ -42,17 +41,11 @@ describe('the VietQR code on the customer screen', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y `
-        + 'chromium); the browser tests never download a browser');
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
     sim = await startQrBankSimulator({ secret: SECRET, payAfterMs: NEVER_MS, lateMs: NEVER_MS });
     run = await startApi({ fees: testConfig().config.fees }, { display: { kind: 'none' },
       printer: { kind: 'none' },
       qr: { ...QR, gateway: { url: sim.url, pollIntervalMs: 250, lateWatchMs: 0 } } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,6 @@ import { qrReceiptLines, qrSlipLines } from '../../src/receipt/qr-layout';
 import {
   QR_RECEIPT_KINDS, sampleQrReceiptData, sampleQrSlipData, type QrReceiptKind,
 } from '../../src/receipt/samples';
-import { PROFILE_58MM } from '../../src/receipt/types';
 
 const run = promisify(execFile);
 const INSTALL = 'apt-get install -y tesseract-ocr tesseract-ocr-vie';
