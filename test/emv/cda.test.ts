@@ -1,13 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ProfileCard } from '../../drivers/card/virtual/profile-card';
-import {
-  computeArpc, computeCryptogram, deriveIccMasterKey, issuerAuthenticationData,
-} from '../../src/emv/cryptogram';
-import { ContactKernel, type FirstAcOutcome } from '../../src/emv/kernel';
-import { parseTlv } from '../../src/emv/tlv';
+import { ContactKernel } from '../../src/emv/kernel';
 import { silentLogger } from '../../src/log';
 import { hex } from './support/scripted-card';
+import { issuerApproves } from './support/issuer';
 import { INPUT } from './support/visa-card';
 import { defaultTerminal, projectCaKeys } from './support/default-terminal';
 
@@ -29,7 +26,6 @@ import { defaultTerminal, projectCaKeys } from './support/default-terminal';
  *  - signature bad: TVR byte 1 b3 (04) "CDA failed" → 0400108000 and the terminal declines
  *    (Book 2 6.6.2), closing the card with an AAC in the second GENERATE AC (ARC Z1).
  */
-const IMK = hex('0123456789ABCDEF FEDCBA9876543210');
 const TERMINAL = defaultTerminal();
 const caKeys = projectCaKeys();
 const hexOf = (b: Buffer) => b.toString('hex').toUpperCase();
@@ -51,14 +47,6 @@ function connect(terminal = TERMINAL, tamper?: (command: Buffer, answer: Buffer)
   return { kernel, generateAcs };
 }
 
-function issuerApproves(first: FirstAcOutcome): Buffer {
-  const tags = Object.fromEntries(parseTlv(first.iccData).map((n) => [n.tag, n.value]));
-  const mk = deriveIccMasterKey(IMK, first.pan, first.panSequence ?? '00');
-  expect(computeCryptogram(10, mk, tags)).toEqual(first.cryptogram);
-  const arc = Buffer.from('00', 'latin1');
-  return issuerAuthenticationData(10, computeArpc(10, mk, first.cryptogram, tags, { arc }),
-    { arc });
-}
 
 describe('CDA with the visa-cda test card', () => {
   it('asks for CDA (P1 90), verifies the signature and goes online with the signed ARQC',

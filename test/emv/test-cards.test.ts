@@ -3,13 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cardProfileFromYaml } from '../../drivers/card/virtual/card-profile';
 import { ProfileCard } from '../../drivers/card/virtual/profile-card';
-import {
-  computeArpc, computeCryptogram, deriveIccMasterKey, issuerAuthenticationData,
-} from '../../src/emv/cryptogram';
-import { ContactKernel, type FirstAcOutcome, type TerminalProfile } from '../../src/emv/kernel';
-import { parseTlv } from '../../src/emv/tlv';
+import { ContactKernel, type TerminalProfile } from '../../src/emv/kernel';
 import { silentLogger } from '../../src/log';
 import { hex } from './support/scripted-card';
+import { issuerApproves } from './support/issuer';
 import { INPUT } from './support/visa-card';
 import { defaultTerminal } from './support/default-terminal';
 
@@ -36,7 +33,6 @@ import { defaultTerminal } from './support/default-terminal';
  *    b5 (10) "issuer authentication was performed" once EXTERNAL AUTHENTICATE ran (10.9).
  * The first GENERATE AC asks for what Book 3 10.7 gives from (TAC | IAC) AND TVR.
  */
-const IMK = hex('0123456789ABCDEF FEDCBA9876543210');
 const TERMINAL = defaultTerminal();
 
 function connect(name: string, terminal = TERMINAL) {
@@ -48,15 +44,6 @@ function connect(name: string, terminal = TERMINAL) {
 
 const hexOf = (b: Buffer) => b.toString('hex').toUpperCase();
 
-/** The issuer's side: check the ARQC over field 55 and answer with an ARPC (ARC 00). */
-function issuerApproves(first: FirstAcOutcome): Buffer {
-  const tags = Object.fromEntries(parseTlv(first.iccData).map((n) => [n.tag, n.value]));
-  const mk = deriveIccMasterKey(IMK, first.pan, first.panSequence ?? '00');
-  expect(computeCryptogram(10, mk, tags)).toEqual(first.cryptogram);
-  const arc = Buffer.from('00', 'latin1');
-  return issuerAuthenticationData(10, computeArpc(10, mk, first.cryptogram, tags, { arc }),
-    { arc });
-}
 
 describe('test cards: TVR, TSI and outcome as Book 3 requires', () => {
   it('visa-cvn10 (valid, version 008C = terminal 9F09): TVR 8000108000, ARQC, approved',

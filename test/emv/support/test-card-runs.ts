@@ -4,14 +4,11 @@ import { issuerScript, scriptCommandApdu } from '../../../drivers/card/virtual/i
 import { EmvPinPadSimulator, type CardholderEntry }
   from '../../../drivers/pinpad/emv-pinpad-simulator';
 import type { CardChannel } from '../../../src/emv/commands';
-import {
-  computeArpc, deriveIccMasterKey, issuerAuthenticationData,
-} from '../../../src/emv/cryptogram';
 import { ContactKernel, type FirstAcOutcome, type OnlineAnswer } from '../../../src/emv/kernel';
-import { parseTlv } from '../../../src/emv/tlv';
 import { silentLogger } from '../../../src/log';
 import { hex } from './scripted-card';
 import { defaultTerminal, projectCaKeys } from './default-terminal';
+import { issuerApproves } from './issuer';
 import { INPUT } from './visa-card';
 
 /**
@@ -120,7 +117,6 @@ export const CARD_EXPECTATIONS: readonly CardExpectation[] = [
   },
 ];
 
-const IMK_AC = hex('0123456789ABCDEF FEDCBA9876543210');
 const TERMINAL = defaultTerminal();
 const CA_KEYS = projectCaKeys();
 
@@ -131,11 +127,8 @@ export function cardFile(name: string): string {
 /** The issuer's answer to an ARQC: ARC 00 with its ARPC (CVN 10), and scripts if asked. */
 function bankAnswer(first: FirstAcOutcome, profile: CardProfile,
   bank: CardExpectation['bank']): OnlineAnswer {
-  const tags = Object.fromEntries(parseTlv(first.iccData).map((n) => [n.tag, n.value]));
-  const key = deriveIccMasterKey(IMK_AC, first.pan, first.panSequence ?? '00');
   const arc = Buffer.from('00', 'latin1');
-  const issuerAuthData = issuerAuthenticationData(10,
-    computeArpc(10, key, first.cryptogram, tags, { arc }), { arc });
+  const issuerAuthData = issuerApproves(first);
   if (bank === 'approve') return { kind: 'answered', approved: true, arc, issuerAuthData };
   const keys = { issuerMasterKeySmi: profile.issuerMasterKeySmi!, pan: first.pan,
     panSequence: first.panSequence ?? '00' };
