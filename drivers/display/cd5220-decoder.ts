@@ -1,4 +1,4 @@
-import { CAN, CLR, CR, ESC } from './cd5220';
+import { CR, ESC } from './cd5220';
 import { ScreenDecoder, type Step } from './screen-decoder';
 
 export type { Screen, UnknownDisplayBytes } from './screen-decoder';
@@ -22,17 +22,8 @@ export class Cd5220Decoder extends ScreenDecoder {
       this.put(String.fromCharCode(b));
       return { length: 1 };
     }
-    switch (b) {
-      case ESC: return this.escape(buf, pos);
-      case CLR: this.clear(); return { length: 1 };
-      case CAN: this.clearLine(); return { length: 1 };
-      case CR: this.col = 0; return { length: 1 };
-      case 0x0a: this.row = 1; return { length: 1 };
-      case 0x0b: this.home(); return { length: 1 };
-      case 0x08: this.col = Math.max(0, this.col - 1); return { length: 1 };
-      case 0x09: this.advance(); return { length: 1 };
-      default: return this.reportUnknown(buf, pos, 1);
-    }
+    if (b === ESC) return this.escape(buf, pos);
+    return this.control(b) ? { length: 1 } : this.reportUnknown(buf, pos, 1);
   }
 
   private escape(buf: Buffer, pos: number): Step {

@@ -1,4 +1,4 @@
-import { CAN, CLR, ESC, HOM, US } from './epson';
+import { ESC, US } from './epson';
 import { ScreenDecoder, type Step } from './screen-decoder';
 
 /** US commands that only change settings: second byte → total length. */
@@ -30,18 +30,9 @@ export class EpsonDecoder extends ScreenDecoder {
       if (lastCell) this.record();
       return { length: 1 };
     }
-    switch (b) {
-      case ESC: return this.escape(buf, pos);
-      case US: return this.unitSeparator(buf, pos);
-      case CLR: this.clear(); return { length: 1 };
-      case CAN: this.clearLine(); return { length: 1 };
-      case HOM: this.home(); return { length: 1 };
-      case 0x0d: this.col = 0; return { length: 1 };
-      case 0x0a: this.row = 1; return { length: 1 };
-      case 0x08: this.col = Math.max(0, this.col - 1); return { length: 1 };
-      case 0x09: this.advance(); return { length: 1 };
-      default: return this.reportUnknown(buf, pos, 1);
-    }
+    if (b === ESC) return this.escape(buf, pos);
+    if (b === US) return this.unitSeparator(buf, pos);
+    return this.control(b) ? { length: 1 } : this.reportUnknown(buf, pos, 1);
   }
 
   private escape(buf: Buffer, pos: number): Step {

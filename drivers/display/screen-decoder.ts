@@ -80,6 +80,23 @@ export abstract class ScreenDecoder {
   }
 
   /** Overwrite mode: past the last column the cursor goes to the next line, then home. */
+  /**
+   * The control codes both command sets give the same meaning (CD5220 and Epson's display
+   * set: CLR 0C, CAN 18, HOM 0B, CR, LF, BS, HT); true when `b` was one.
+   */
+  protected control(b: number): boolean {
+    switch (b) {
+      case 0x0c: this.clear(); return true;
+      case 0x18: this.clearLine(); return true;
+      case 0x0b: this.home(); return true;
+      case 0x0d: this.col = 0; return true;
+      case 0x0a: this.row = 1; return true;
+      case 0x08: this.col = Math.max(0, this.col - 1); return true;
+      case 0x09: this.advance(); return true;
+      default: return false;
+    }
+  }
+
   protected advance(): void {
     this.col++;
     if (this.col < this.columns) return;
