@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parse, stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/load';
 import {
-  journalRows, ledgerProblems, quayConfig, runQuay, startBank, type BankProcess,
+  bankForFile, journalRows, ledgerProblems, quayConfig, runQuay,
 } from './harness';
 
 /**
@@ -14,23 +14,17 @@ import {
  * recognised by its identity (terminal, STAN, field 7) as a repeat.
  */
 
-let bank: BankProcess;
-beforeAll(async () => {
-  bank = await startBank();
-}, 30_000);
-afterAll(async () => {
-  await bank?.stop();
-});
+const bank = bankForFile();
 
 function advicesAtBank(terminalId: string) {
-  return bank.ledger().requests()
+  return bank().ledger().requests()
     .filter((r) => r.terminalId === terminalId && r.mti.startsWith('022'));
 }
 
 describe('kill -9 while forwarding', () => {
   it('in the middle of draining 1 000 advices: each booked once, none lost', async () => {
     const terminalId = 'CRASHF01';
-    const quay = quayConfig(bank.port, terminalId);
+    const quay = quayConfig(bank().port, terminalId);
     const seeded = await runQuay(quay.path, ['seed', '1000']);
     expect(JSON.parse(seeded.stdout)).toMatchObject({ pending: 1000 });
 
@@ -55,9 +49,9 @@ describe('kill -9 while forwarding', () => {
     rows = journalRows(quay.dataDir);
     expect(rows).toHaveLength(1000);
     expect(rows.every((r) => r.state === 'advice_accepted')).toBe(true);
-    expect(ledgerProblems(bank.ledger(), terminalId, rows)).toEqual([]);
+    expect(ledgerProblems(bank().ledger(), terminalId, rows)).toEqual([]);
 
-    const booked = bank.ledger().advices().filter((a) => a.terminalId === terminalId);
+    const booked = bank().ledger().advices().filter((a) => a.terminalId === terminalId);
     expect(booked).toHaveLength(1000);
     expect(new Set(booked.map((a) => a.stan)).size).toBe(1000);
     expect(booked.filter((a) => a.copies > 1).map((a) => [a.stan, a.copies]))
@@ -73,7 +67,7 @@ describe('kill -9 while forwarding', () => {
 
   it('after the answer is recorded: nothing is sent again', async () => {
     const terminalId = 'CRASHF02';
-    const quay = quayConfig(bank.port, terminalId);
+    const quay = quayConfig(bank().port, terminalId);
     await runQuay(quay.path, ['seed', '3']);
     const killed = await runQuay(quay.path, ['drain'], { crashAt: 'advice-answered#2' });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
@@ -82,7 +76,7 @@ describe('kill -9 while forwarding', () => {
     const recovered = await runQuay(quay.path, ['drain']);
     expect(recovered.code, recovered.stderr).toBe(0);
     const rows = journalRows(quay.dataDir);
-    expect(ledgerProblems(bank.ledger(), terminalId, rows)).toEqual([]);
+    expect(ledgerProblems(bank().ledger(), terminalId, rows)).toEqual([]);
     expect(advicesAtBank(terminalId).map((m) => [m.mti, m.stan])).toEqual([
       ['0220', '000001'], ['0220', '000002'], ['0220', '000003']]);
   }, 60_000);
@@ -111,12 +105,12 @@ describe('kill -9 while forwarding', () => {
 
       // The link is back: the same journal, the bank's port.
       const config = parse(readFileSync(quay.path, 'utf8')) as { host: { port: number } };
-      writeFileSync(quay.path, stringify({ ...config, host: { ...config.host, port: bank.port } }));
+      writeFileSync(quay.path, stringify({ ...config, host: { ...config.host, port: bank().port } }));
       const recovered = await runQuay(quay.path, ['drain']);
       expect(recovered.code, recovered.stderr).toBe(0);
       const rows = journalRows(quay.dataDir);
       expect(rows.map((r) => r.state)).toEqual(['advice_accepted']);
-      expect(ledgerProblems(bank.ledger(), terminalId, rows)).toEqual([]);
+      expect(ledgerProblems(bank().ledger(), terminalId, rows)).toEqual([]);
       expect(advicesAtBank(terminalId).map((m) => [m.mti, m.stan, m.amount])).toEqual([
         ['0220', '000001', '000000040000']]);
     }, 60_000);

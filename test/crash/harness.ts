@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll } from 'vitest';
 import { DEFAULT_CONFIG_PATH, PROJECT_ROOT } from '../../src/config/load';
 import { DEFAULT_SIMULATOR_CONFIG } from '../../src/acquirer/simulator/config';
 import { Ledger } from '../../src/acquirer/simulator/ledger';
@@ -23,6 +24,21 @@ export interface BankProcess {
   ledgerPath: string;
   ledger(): Ledger;
   stop(): Promise<void>;
+}
+
+/**
+ * One bank simulator process for a test file: started before its tests, stopped after them.
+ * Returns how to reach it from inside a test.
+ */
+export function bankForFile(): () => BankProcess {
+  let bank: BankProcess | undefined;
+  beforeAll(async () => {
+    bank = await startBank();
+  }, 30_000);
+  afterAll(async () => {
+    await bank?.stop();
+  });
+  return () => bank!;
 }
 
 export async function startBank(): Promise<BankProcess> {

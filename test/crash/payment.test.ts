@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  journalRows, ledgerProblems, quayConfig, runQuay, startBank, type BankProcess,
+  bankForFile, journalRows, ledgerProblems, quayConfig, runQuay,
 } from './harness';
 
 /**
@@ -9,13 +9,12 @@ import {
  * payment is approved once and standing, or not approved, or approved and reversed.
  */
 
-let bank: BankProcess;
-beforeAll(async () => {
-  bank = await startBank();
-}, 30_000);
-afterAll(async () => {
-  await bank?.stop();
-});
+const bank = bankForFile();
+
+/** The bank's side of a crash that leaves an approval standing: reversed, then the next sale. */
+const REVERSED_THEN_NEXT = [
+  ['0200', '000001', 'approved'], ['0400', '000001', 'reversed'], ['0200', '000002', 'approved'],
+];
 
 let terminals = 0;
 const nextTerminal = (): string => `CRASHP${String((terminals += 1)).padStart(2, '0')}`;
@@ -23,7 +22,7 @@ const nextTerminal = (): string => `CRASHP${String((terminals += 1)).padStart(2,
 async function crashThenRecover(crash: { crashAt?: string; amount: number;
   killWhen?: (terminalId: string) => boolean }) {
   const terminalId = nextTerminal();
-  const quay = quayConfig(bank.port, terminalId);
+  const quay = quayConfig(bank().port, terminalId);
   const killed = await runQuay(quay.path, ['pay', String(crash.amount), `HS-${terminalId}`], {
     crashAt: crash.crashAt,
     killWhen: crash.killWhen && (() => crash.killWhen!(terminalId)),
@@ -37,8 +36,8 @@ async function crashThenRecover(crash: { crashAt?: string; amount: number;
   const next = await runQuay(quay.path, ['pay', '7000', `HS-${terminalId}-next`]);
   expect(JSON.parse(next.stdout)).toMatchObject({ status: 'approved' });
   const rows = journalRows(quay.dataDir);
-  expect(ledgerProblems(bank.ledger(), terminalId, rows)).toEqual([]);
-  const bankSide = bank.ledger().requests().filter((r) => r.terminalId === terminalId);
+  expect(ledgerProblems(bank().ledger(), terminalId, rows)).toEqual([]);
+  const bankSide = bank().ledger().requests().filter((r) => r.terminalId === terminalId);
   return { atCrash, rows, bankSide };
 }
 
@@ -73,12 +72,10 @@ describe('kill -9 during a payment', () => {
     // The simulator approves an amount ending in 099 and never answers; quay is killed once
     // the approval is in the bank's ledger.
     const { atCrash, rows, bankSide } = await crashThenRecover({ amount: 14_099,
-      killWhen: (tid) => bank.ledger().approvals().some((a) => a.terminalId === tid) });
+      killWhen: (tid) => bank().ledger().approvals().some((a) => a.terminalId === tid) });
     expect(atCrash.map((r) => r.state)).toEqual(['sent']);
     expect(rows[0]).toMatchObject({ state: 'reversed', stan: 1 });
-    expect(bankSide.map((r) => [r.mti, r.stan, r.outcome])).toEqual([
-      ['0200', '000001', 'approved'], ['0400', '000001', 'reversed'],
-      ['0200', '000002', 'approved']]);
+    expect(bankSide.map((r) => [r.mti, r.stan, r.outcome])).toEqual(REVERSED_THEN_NEXT);
   }, 60_000);
 
   it('after the answer, before the final state: the approval is reversed', async () => {
@@ -86,9 +83,7 @@ describe('kill -9 during a payment', () => {
       crashAt: 'payment-answered', amount: 15_000 });
     expect(atCrash.map((r) => r.state)).toEqual(['sent']);
     expect(rows[0]).toMatchObject({ state: 'reversed', stan: 1 });
-    expect(bankSide.map((r) => [r.mti, r.stan, r.outcome])).toEqual([
-      ['0200', '000001', 'approved'], ['0400', '000001', 'reversed'],
-      ['0200', '000002', 'approved']]);
+    expect(bankSide.map((r) => [r.mti, r.stan, r.outcome])).toEqual(REVERSED_THEN_NEXT);
   }, 60_000);
 
   it('after the final state: approved once, nothing sent again', async () => {
